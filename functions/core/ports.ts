@@ -1,0 +1,195 @@
+/**
+ * The ports the use cases receive: small interfaces, implemented by the adapters (AWS or local)
+ * and by fakes in tests. Composed once per process in each entry file.
+ */
+import type { RunView, UpstreamRun, WatchOutcome } from './run-view';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+// ---------------------------------------------------------------- NineData
+
+/** `compareOption` of `execute`, as NINEDATA.md lists it. The options apply only when `enabled`. */
+export interface CompareOption {
+  enabled?: boolean;
+  parallel?: number;
+  splitNum?: string;
+  differSize?: string;
+  floatPrecision?: string;
+  doublePrecision?: string;
+  stringTrimStrategy?: 'LTrim' | 'RTrim' | 'Trim';
+}
+
+/** A main task (`queryTaskById`), ids as decimal strings, absent fields null. */
+export interface UpstreamTask {
+  taskId: string;
+  name: string | null;
+  status: string | null;
+  lastExecId: string | null;
+  isDeleted: boolean | null;
+  errorMessage: string | null;
+  createdAt: string | null;
+  type: string | null;
+  sourceDsId: string | null;
+  targetDsId: string | null;
+}
+
+export interface TableSummaryQuery {
+  taskId: string;
+  execId: string;
+  schemaName?: string;
+  tableNameLike?: string;
+  /** 1–100, NineData's default 30. */
+  pageSize?: number;
+  /** From 1. */
+  pageNumber?: number;
+}
+
+export interface TableSummary {
+  progressId: string | null;
+  schemaName: string | null;
+  tableName: string | null;
+  targetSchemaName: string | null;
+  targetTableName: string | null;
+  /** Every other field NineData sent, untouched. */
+  extra: Record<string, unknown>;
+}
+
+export interface TableSummaryPage {
+  taskId: string;
+  execId: string;
+  totalTableCount: number | null;
+  diffTableCount: number | null;
+  pageNumber: number | null;
+  pageSize: number | null;
+  tables: TableSummary[];
+}
+
+/** The NineData operations compare-watch uses. Failures are thrown as `NineDataError`s. */
+export interface NineDataApi {
+  getRun(execId: string): Promise<UpstreamRun>;
+  getTask(taskId: string): Promise<UpstreamTask>;
+  /** Not idempotent: a run is started at most once per call, never retried once sent. */
+  startRun(taskId: string, compareOption?: CompareOption): Promise<{ execId: string }>;
+  stopTask(taskId: string): Promise<void>;
+  getTableSummary(query: TableSummaryQuery): Promise<TableSummaryPage>;
+}
+
+// ---------------------------------------------------------------- watches
+
+/** The state a watch carries from poll to poll, and from an execution to its successor. */
+export interface WatchState {
+  execId: string;
+  /** Increments each time the run is watched anew (after a watch ended without a final run). */
+  attempt: number;
+  /** Increments each time an execution hands over to its successor (history guard). */
+  generation: number;
+  /** Polls made by this generation. */
+  polls: number;
+  /** Polls made by every generation of this attempt. */
+  totalPolls: number;
+  /** ISO 8601: when the watch began, and when it gives up. */
+  startedAt: string;
+  deadline: string;
+}
+
+export type WatchPhase = 'watching' | 'done';
+
+/** The watch of a run as the store keeps it. */
+export interface WatchRecord extends WatchState {
+  phase: WatchPhase;
+  executionName: string;
+  /** How the watch ended, once `phase` is `done`. */
+  outcome: WatchOutcome | null;
+  endedAt: string | null;
+}
+
+export interface WatchStarter {
+  /**
+   * Starts the execution that watches a run. Idempotent by execution name: starting a name that is
+   * already running starts nothing new.
+   */
+  start(executionName: string, state: WatchState): Promise<void>;
+}
+
+// ---------------------------------------------------------------- store
+
+/** The run item: the latest view plus what compare-watch knows about the run. */
+export interface RunRecord {
+  view: RunView;
+  firstSeenAt: string;
+  /** Bumped on every write of the run item. */
+  version: number;
+  watch: WatchRecord | null;
+  /** The published result's eventId and time, once one was sent. */
+  notified: { eventId: string; at: string } | null;
+}
+
+export interface SnapshotPage {
+  snapshots: RunView[];
+  /** Opaque; pass back to get the next page. Null on the last page. */
+  cursor: string | null;
+}
+
+export interface RunPage {
+  runs: RunView[];
+  cursor: string | null;
+}
+
+export interface RecordResult {
+  /** The run item after the write, or as it stands when this observation was older. */
+  record: RunRecord;
+  /** A snapshot was written (the view differed from the stored one). */
+  snapshotWritten: boolean;
+  /** The run item was updated; false when a newer or final observation was already stored. */
+  applied: boolean;
+}
+
+export interface RunStore {
+  getRun(execId: string): Promise<RunRecord | null>;
+  /**
+   * Records an observation: a snapshot when the view differs from the stored one, and the run item.
+   * Never moves a run to an older observation, never from final back to non-final. With `touch`,
+   * an unchanged observation still refreshes `observedAt` (lookups); without it, it writes nothing.
+   */
+  recordObservation(view: RunView, options?: { touch?: boolean }): Promise<RecordResult>;
+  listSnapshots(execId: string, options?: { limit?: number; cursor?: string }): Promise<SnapshotPage>;
+  listTaskRuns(taskId: string, options?: { limit?: number; cursor?: string }): Promise<RunPage>;
+  /** The newest final run of the same task created before this one, or null. */
+  findPreviousRun(view: RunView): Promise<RunView | null>;
+  /**
+   * Claims the watch of a run: succeeds when no watch is running. Creates the run item when the run
+   * was never seen. Returns the claimed watch, or null when another watch is running.
+   */
+  claimWatch(execId: string, watch: WatchRecord, view: RunView | null): Promise<WatchRecord | null>;
+  /** Undoes a claim whose execution could not be started (only if the claim is still ours). */
+  releaseWatch(execId: string, executionName: string): Promise<void>;
+  /** Records the successor generation of a running watch. */
+  recordGeneration(execId: string, state: WatchState, executionName: string): Promise<void>;
+  /** Ends the watch with its outcome. Idempotent. */
+  endWatch(execId: string, executionName: string, outcome: WatchOutcome, at: Date): Promise<void>;
+  /** Lists runs whose watch is still going (for resuming local watches after a restart). */
+  listWatching(): Promise<RunRecord[]>;
+  /**
+   * Marks the result `eventId` as being published by `owner`. True when this caller may publish:
+   * nobody else holds it, or `owner` already held it (a retry). False once it was sent.
+   */
+  claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<boolean>;
+  /** Records that `eventId` was published. */
+  markNotified(execId: string, eventId: string, at: Date): Promise<void>;
+}
+
+// ---------------------------------------------------------------- results
+
+export interface PublishedMessage {
+  subject: string;
+  body: string;
+  attributes: Record<string, { type: 'String' | 'Number'; value: string }>;
+}
+
+export interface ResultPublisher {
+  publish(message: PublishedMessage): Promise<void>;
+}
