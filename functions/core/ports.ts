@@ -117,6 +117,13 @@ export interface WatchStarter {
 
 // ---------------------------------------------------------------- store
 
+/** A result message of a run: being published by `owner`, or sent. Keyed by its eventId. */
+export interface NoticeRecord {
+  state: 'publishing' | 'sent';
+  owner: string;
+  at: string;
+}
+
 /** The run item: the latest view plus what compare-watch knows about the run. */
 export interface RunRecord {
   view: RunView;
@@ -124,8 +131,10 @@ export interface RunRecord {
   /** Bumped on every write of the run item. */
   version: number;
   watch: WatchRecord | null;
-  /** The published result's eventId and time, once one was sent. */
-  notified: { eventId: string; at: string } | null;
+  /** How many watches were ever claimed; names each watch's executions uniquely. */
+  watchAttempts: number;
+  /** Result messages of this run by eventId. */
+  notices: Record<string, NoticeRecord>;
 }
 
 export interface SnapshotPage {
@@ -158,24 +167,26 @@ export interface RunStore {
   recordObservation(view: RunView, options?: { touch?: boolean }): Promise<RecordResult>;
   listSnapshots(execId: string, options?: { limit?: number; cursor?: string }): Promise<SnapshotPage>;
   listTaskRuns(taskId: string, options?: { limit?: number; cursor?: string }): Promise<RunPage>;
-  /** The newest final run of the same task created before this one, or null. */
+  /** The newest successful run (one with a result) of the same task created before this one, or null. */
   findPreviousRun(view: RunView): Promise<RunView | null>;
   /**
-   * Claims the watch of a run: succeeds when no watch is running. Creates the run item when the run
-   * was never seen. Returns the claimed watch, or null when another watch is running.
+   * Claims the watch of a recorded run when no watch of it is running, numbering it with the next
+   * attempt. `watchFor(attempt)` builds the watch to store. Returns the stored watch, or null when
+   * another watch is running. Throws `RunNotRecorded` when the run item does not exist.
    */
-  claimWatch(execId: string, watch: WatchRecord, view: RunView | null): Promise<WatchRecord | null>;
-  /** Undoes a claim whose execution could not be started (only if the claim is still ours). */
-  releaseWatch(execId: string, executionName: string): Promise<void>;
-  /** Records the successor generation of a running watch. */
+  claimWatch(execId: string, watchFor: (attempt: number) => WatchRecord): Promise<WatchRecord | null>;
+  /** Undoes a claim whose execution could not be started (only while that claim is still running). */
+  releaseWatch(execId: string, attempt: number): Promise<void>;
+  /** Records that a running watch handed over to its successor execution (history guard). */
   recordGeneration(execId: string, state: WatchState, executionName: string): Promise<void>;
-  /** Ends the watch with its outcome. Idempotent. */
-  endWatch(execId: string, executionName: string, outcome: WatchOutcome, at: Date): Promise<void>;
+  /** Ends watch `attempt` with its outcome. Idempotent: ending an ended watch changes nothing. */
+  endWatch(execId: string, attempt: number, outcome: WatchOutcome, at: Date): Promise<void>;
   /** Lists runs whose watch is still going (for resuming local watches after a restart). */
   listWatching(): Promise<RunRecord[]>;
   /**
    * Marks the result `eventId` as being published by `owner`. True when this caller may publish:
-   * nobody else holds it, or `owner` already held it (a retry). False once it was sent.
+   * nobody holds it, `owner` already held it (a retry), or the holder's claim is older than the
+   * lease (it died before publishing). False once it was sent, or while another owner holds it.
    */
   claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<boolean>;
   /** Records that `eventId` was published. */
