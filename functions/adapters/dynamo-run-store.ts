@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type {
   Clock,
+  NoticeClaim,
   NoticeRecord,
   RecordResult,
   RunPage,
@@ -90,8 +91,12 @@ export class DynamoRunStore implements RunStore {
     return Item ? toRecord(Item as RunItem) : null;
   }
 
-  async recordObservation(view: RunView, options: { touch?: boolean } = {}): Promise<RecordResult> {
-    const current = await this.getRun(view.execId);
+  async recordObservation(
+    view: RunView,
+    options: { touch?: boolean; current?: RunRecord | null } = {},
+  ): Promise<RecordResult> {
+    // A stale `current` is harmless: the conditional write below decides, and a lost race re-reads.
+    const current = options.current === undefined ? await this.getRun(view.execId) : options.current;
     if (current && !supersedes(view, current.view)) {
       return { record: current, snapshotWritten: false, applied: false };
     }
@@ -110,7 +115,10 @@ export class DynamoRunStore implements RunStore {
     return { record, snapshotWritten, applied: true };
   }
 
-  async listSnapshots(execId: string, options: { limit?: number; cursor?: string } = {}): Promise<SnapshotPage> {
+  async listSnapshots(
+    execId: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<SnapshotPage> {
     const nowSeconds = Math.floor(this.#clock.now().getTime() / 1000);
     const page = await this.#query(
       {
@@ -159,7 +167,9 @@ export class DynamoRunStore implements RunStore {
       );
       const items = (result.Items ?? []) as RunItem[];
       examined += items.length;
-      const previous = items.find((item) => item.view.status === 'success' && item.view.execId !== view.execId);
+      const previous = items.find(
+        (item) => item.view.status === 'success' && item.view.execId !== view.execId,
+      );
       if (previous) return previous.view;
       if (!result.LastEvaluatedKey) return null;
       startKey = result.LastEvaluatedKey;
@@ -219,7 +229,8 @@ export class DynamoRunStore implements RunStore {
           'SET watch.generation = :generation, watch.polls = :polls, watch.totalPolls = :totalPolls, ' +
           'watch.executionName = :name, version = version + :one',
         // A late duplicate of an older generation must not roll the watch back.
-        ConditionExpression: 'watch.attempt = :attempt AND watch.phase = :watching AND watch.generation < :generation',
+        ConditionExpression:
+          'watch.attempt = :attempt AND watch.phase = :watching AND watch.generation < :generation',
         ExpressionAttributeValues: {
           ':generation': state.generation,
           ':polls': state.polls,
@@ -238,7 +249,8 @@ export class DynamoRunStore implements RunStore {
       new UpdateCommand({
         TableName: this.#table,
         Key: runKey(execId),
-        UpdateExpression: 'SET watch.phase = :done, watch.outcome = :outcome, watch.endedAt = :at, version = version + :one',
+        UpdateExpression:
+          'SET watch.phase = :done, watch.outcome = :outcome, watch.endedAt = :at, version = version + :one',
         ConditionExpression: 'watch.attempt = :attempt AND watch.phase = :watching',
         ExpressionAttributeValues: {
           ':done': 'done',
@@ -270,8 +282,8 @@ export class DynamoRunStore implements RunStore {
     return records;
   }
 
-  async claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<boolean> {
-    const notice: NoticeRecord = { state: 'publishing', owner, at: at.toISOString() };
+  async claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<NoticeClaim> {
+    const claim: NoticeRecord = { state: 'publishing', owner, at: at.toISOString() };
     try {
       await this.#client.send(
         new UpdateCommand({
@@ -283,7 +295,7 @@ export class DynamoRunStore implements RunStore {
             '(notices.#event.#state = :publishing AND (notices.#event.#owner = :owner OR notices.#event.#at < :staleBefore)))',
           ExpressionAttributeNames: { '#event': eventId, '#state': 'state', '#owner': 'owner', '#at': 'at' },
           ExpressionAttributeValues: {
-            ':notice': notice,
+            ':notice': claim,
             ':publishing': 'publishing',
             ':owner': owner,
             ':staleBefore': new Date(at.getTime() - this.#leaseMs).toISOString(),
@@ -291,11 +303,13 @@ export class DynamoRunStore implements RunStore {
           },
         }),
       );
-      return true;
+      return 'mine';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    const notice = (await this.getRun(execId))?.notices[eventId];
+    if (notice === undefined) throw new RunNotRecorded(`run ${execId} is not recorded`);
+    return notice.state === 'sent' ? 'sent' : 'held';
   }
 
   async markNotified(execId: string, eventId: string, at: Date): Promise<void> {
@@ -303,7 +317,8 @@ export class DynamoRunStore implements RunStore {
       new UpdateCommand({
         TableName: this.#table,
         Key: runKey(execId),
-        UpdateExpression: 'SET notices.#event.#state = :sent, notices.#event.#at = :at, version = version + :one',
+        UpdateExpression:
+          'SET notices.#event.#state = :sent, notices.#event.#at = :at, version = version + :one',
         ConditionExpression: 'attribute_exists(notices.#event)',
         ExpressionAttributeNames: { '#event': eventId, '#state': 'state', '#at': 'at' },
         ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':one': 1 },
@@ -332,10 +347,7 @@ export class DynamoRunStore implements RunStore {
   /** Writes the view unless a newer or final one is stored; returns the item, or null when it lost. */
   async #updateView(view: RunView): Promise<RunRecord | null> {
     const now = this.#clock.now().toISOString();
-    const index =
-      view.taskId === null
-        ? ''
-        : ', GSI1PK = :taskPk, GSI1SK = if_not_exists(GSI1SK, :taskSk)';
+    const index = view.taskId === null ? '' : ', GSI1PK = :taskPk, GSI1SK = if_not_exists(GSI1SK, :taskSk)';
     const values: Record<string, unknown> = {
       ':view': view,
       ':observedAt': view.observedAt,

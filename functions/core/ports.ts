@@ -124,6 +124,8 @@ export interface NoticeRecord {
   at: string;
 }
 
+export type NoticeClaim = 'mine' | 'sent' | 'held';
+
 /** The run item: the latest view plus what compare-watch knows about the run. */
 export interface RunRecord {
   view: RunView;
@@ -163,8 +165,12 @@ export interface RunStore {
    * Records an observation: a snapshot when the view differs from the stored one, and the run item.
    * Never moves a run to an older observation, never from final back to non-final. With `touch`,
    * an unchanged observation still refreshes `observedAt` (lookups); without it, it writes nothing.
+   * `current`, when the caller has just read the run item, saves reading it again.
    */
-  recordObservation(view: RunView, options?: { touch?: boolean }): Promise<RecordResult>;
+  recordObservation(
+    view: RunView,
+    options?: { touch?: boolean; current?: RunRecord | null },
+  ): Promise<RecordResult>;
   listSnapshots(execId: string, options?: { limit?: number; cursor?: string }): Promise<SnapshotPage>;
   listTaskRuns(taskId: string, options?: { limit?: number; cursor?: string }): Promise<RunPage>;
   /** The newest successful run (one with a result) of the same task created before this one, or null. */
@@ -184,11 +190,12 @@ export interface RunStore {
   /** Lists runs whose watch is still going (for resuming local watches after a restart). */
   listWatching(): Promise<RunRecord[]>;
   /**
-   * Marks the result `eventId` as being published by `owner`. True when this caller may publish:
-   * nobody holds it, `owner` already held it (a retry), or the holder's claim is older than the
-   * lease (it died before publishing). False once it was sent, or while another owner holds it.
+   * Marks the result `eventId` as being published by `owner`. `mine` when this caller may publish:
+   * nobody held it, `owner` already held it (a retry), or the holder's claim is older than the
+   * lease (it died before publishing). `sent` once it was published; `held` while another owner
+   * holds it within the lease (try again later).
    */
-  claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<boolean>;
+  claimNotification(execId: string, eventId: string, owner: string, at: Date): Promise<NoticeClaim>;
   /** Records that `eventId` was published. */
   markNotified(execId: string, eventId: string, at: Date): Promise<void>;
 }
@@ -204,3 +211,32 @@ export interface PublishedMessage {
 export interface ResultPublisher {
   publish(message: PublishedMessage): Promise<void>;
 }
+
+// ---------------------------------------------------------------- telemetry
+
+/** What the handlers log through; Powertools Logger fits it, and so does a test's recorder. */
+export interface Log {
+  debug(message: string, ...extra: unknown[]): void;
+  info(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+  appendKeys(keys: Record<string, unknown>): void;
+  resetKeys(): void;
+}
+
+/** Operational metrics; the AWS adapter writes them as CloudWatch EMF through Powertools. */
+export interface MetricsSink {
+  count(name: string, dimensions?: Record<string, string>, value?: number): void;
+  milliseconds(name: string, value: number, dimensions?: Record<string, string>): void;
+}
+
+export const silentLog: Log = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  appendKeys: () => {},
+  resetKeys: () => {},
+};
+
+export const noMetrics: MetricsSink = { count: () => {}, milliseconds: () => {} };

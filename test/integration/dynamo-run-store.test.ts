@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoRunStore, InvalidCursor, RunNotRecorded } from '../../functions/adapters/dynamo-run-store';
 import type { WatchRecord } from '../../functions/core/ports';
 import { normaliseRun, type RunView } from '../../functions/core/run-view';
-import { TestClock } from '../support/clock';
+import { ManualClock } from '../../lib/local/sandbox';
 import { useDynalite } from '../support/run-table';
 import { upstreamRun } from '../support/runs';
 
@@ -35,12 +35,17 @@ function watchFor(attempt: number): WatchRecord {
 describe('DynamoRunStore', () => {
   let store: DynamoRunStore;
   let tableName: string;
-  let clock: TestClock;
+  let clock: ManualClock;
 
   beforeEach(async () => {
     tableName = await local.newTable();
-    clock = new TestClock(at(0));
-    store = new DynamoRunStore({ client: local.dynamo().documents, tableName, snapshotRetentionDays: 30, clock });
+    clock = new ManualClock(at(0));
+    store = new DynamoRunStore({
+      client: local.dynamo().documents,
+      tableName,
+      snapshotRetentionDays: 30,
+      clock,
+    });
   });
 
   async function snapshotCount(execId = '315337'): Promise<number> {
@@ -59,7 +64,13 @@ describe('DynamoRunStore', () => {
       const result = await store.recordObservation(view(0));
 
       expect(result).toMatchObject({ applied: true, snapshotWritten: true });
-      expect(result.record).toMatchObject({ view: view(0), version: 1, watch: null, watchAttempts: 0, notices: {} });
+      expect(result.record).toMatchObject({
+        view: view(0),
+        version: 1,
+        watch: null,
+        watchAttempts: 0,
+        notices: {},
+      });
       expect(await store.getRun('315337')).toEqual(result.record);
       expect(await snapshotCount()).toBe(1);
     });
@@ -116,9 +127,9 @@ describe('DynamoRunStore', () => {
     it('indexes the run under its task by creation time', async () => {
       await store.recordObservation(view(0));
 
-      const { Item } = await local.dynamo().documents.send(
-        new GetCommand({ TableName: tableName, Key: { PK: 'RUN#315337', SK: 'RUN' } }),
-      );
+      const { Item } = await local
+        .dynamo()
+        .documents.send(new GetCommand({ TableName: tableName, Key: { PK: 'RUN#315337', SK: 'RUN' } }));
 
       expect(Item).toMatchObject({
         GSI1PK: 'TASK#cd-tepmjmnj6o',
@@ -134,10 +145,16 @@ describe('DynamoRunStore', () => {
 
       // Shuffled so older observations often arrive after newer ones.
       const order = [7, 19, 3, 12, 0, 15, 9, 18, 1, 5, 11, 2, 17, 14, 6, 10, 4, 13, 16, 8];
-      await Promise.all(order.map((i) => store.recordObservation(observations[i] as RunView, { touch: i % 2 === 0 })));
+      await Promise.all(
+        order.map((i) => store.recordObservation(observations[i] as RunView, { touch: i % 2 === 0 })),
+      );
 
       const record = await store.getRun('315337');
-      expect(record?.view).toMatchObject({ status: 'success', final: true, observedAt: at(20).toISOString() });
+      expect(record?.view).toMatchObject({
+        status: 'success',
+        final: true,
+        observedAt: at(20).toISOString(),
+      });
       // The first observation plus the newest, final one are always kept; no older one overwrote it.
       const snapshots = await store.listSnapshots('315337', { limit: 100 });
       expect(snapshots.snapshots[0]?.observedAt).toBe(at(20).toISOString());
@@ -153,11 +170,13 @@ describe('DynamoRunStore', () => {
       const second = await store.listSnapshots('315337', { limit: 2, cursor: first.cursor ?? '' });
       const third = await store.listSnapshots('315337', { limit: 2, cursor: second.cursor ?? '' });
 
-      const seen = [...first.snapshots, ...second.snapshots, ...third.snapshots].map((s) => s.counts.sourceCompared);
-      expect(seen).toEqual([4, 3, 2, 1, 0]);
-      expect(third.cursor === null || (await store.listSnapshots('315337', { cursor: third.cursor })).snapshots).toEqual(
-        third.cursor === null ? true : [],
+      const seen = [...first.snapshots, ...second.snapshots, ...third.snapshots].map(
+        (s) => s.counts.sourceCompared,
       );
+      expect(seen).toEqual([4, 3, 2, 1, 0]);
+      expect(
+        third.cursor === null || (await store.listSnapshots('315337', { cursor: third.cursor })).snapshots,
+      ).toEqual(third.cursor === null ? true : []);
     });
 
     it('hides snapshots past their retention even before TTL deletes them', async () => {
@@ -170,14 +189,18 @@ describe('DynamoRunStore', () => {
     });
 
     it('rejects a cursor it did not hand out', async () => {
-      await expect(store.listSnapshots('315337', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursor);
+      await expect(store.listSnapshots('315337', { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursor,
+      );
     });
 
     it('rejects a cursor of another run', async () => {
       for (let i = 0; i < 3; i += 1) await store.recordObservation(view(i, { sourceCompletedRows: i }));
       const page = await store.listSnapshots('315337', { limit: 1 });
 
-      await expect(store.listSnapshots('999', { cursor: page.cursor ?? '' })).rejects.toBeInstanceOf(InvalidCursor);
+      await expect(store.listSnapshots('999', { cursor: page.cursor ?? '' })).rejects.toBeInstanceOf(
+        InvalidCursor,
+      );
     });
   });
 
@@ -225,7 +248,9 @@ describe('DynamoRunStore', () => {
     it('claims a watch once, however many callers race for it', async () => {
       await store.recordObservation(view(0));
 
-      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimWatch('315337', watchFor)));
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimWatch('315337', watchFor)),
+      );
 
       expect(claims.filter((c) => c !== null)).toEqual([watchFor(1)]);
       expect(await store.getRun('315337')).toMatchObject({ watch: watchFor(1), watchAttempts: 1 });
@@ -312,17 +337,18 @@ describe('DynamoRunStore', () => {
         Array.from({ length: 10 }, (_, i) => store.claimNotification('315337', 'e1', `owner-${i}`, at(1))),
       );
 
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(claims.filter((claim) => claim === 'mine')).toHaveLength(1);
+      expect(claims.filter((claim) => claim === 'held')).toHaveLength(9);
     });
 
     it('lets the same owner retry, and nobody publish once sent', async () => {
-      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(1))).toBe(true);
-      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(2))).toBe(true);
-      expect(await store.claimNotification('315337', 'e1', 'owner-b', at(3))).toBe(false);
+      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(1))).toBe('mine');
+      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(2))).toBe('mine');
+      expect(await store.claimNotification('315337', 'e1', 'owner-b', at(3))).toBe('held');
 
       await store.markNotified('315337', 'e1', at(4));
 
-      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(5))).toBe(false);
+      expect(await store.claimNotification('315337', 'e1', 'owner-a', at(5))).toBe('sent');
       expect((await store.getRun('315337'))?.notices).toEqual({
         e1: { state: 'sent', owner: 'owner-a', at: at(4).toISOString() },
       });
@@ -331,14 +357,14 @@ describe('DynamoRunStore', () => {
     it('lets another owner take over a claim whose holder died', async () => {
       await store.claimNotification('315337', 'e1', 'owner-a', at(0));
 
-      expect(await store.claimNotification('315337', 'e1', 'owner-b', at(16 * 60))).toBe(true);
+      expect(await store.claimNotification('315337', 'e1', 'owner-b', at(16 * 60))).toBe('mine');
     });
 
     it('keeps notices of different events apart', async () => {
       await store.claimNotification('315337', 'timed-out', 'owner-a', at(0));
       await store.markNotified('315337', 'timed-out', at(1));
 
-      expect(await store.claimNotification('315337', 'final', 'owner-b', at(2))).toBe(true);
+      expect(await store.claimNotification('315337', 'final', 'owner-b', at(2))).toBe('mine');
     });
   });
 });
