@@ -29,7 +29,12 @@ export interface ResultBody {
   run: RunView;
   /** Why the watch ended without a result, when it did. */
   reason: string | null;
-  previous: { execId: string; createdAt: string | null; counts: RunCounts; differences: number | null } | null;
+  previous: {
+    execId: string;
+    createdAt: string | null;
+    counts: RunCounts;
+    differences: number | null;
+  } | null;
   delta: ResultDelta | null;
   /** True when this run found more differing rows than the previous run of the task. */
   regression: boolean;

@@ -16,10 +16,7 @@ function addRun(
   return { taskId, execId };
 }
 
-function expectProblem(
-  response: { status: number; headers: Record<string, string>; body: any },
-  status: number,
-) {
+function expectProblem(response: ApiAnswer, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toBe('application/problem+json');
   expect(response.body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) });

@@ -52,13 +52,21 @@ describe('buildResultMessage', () => {
     const previous = finished({ execId: '1', differenceRows: 10, onlySourceRows: 0 });
     const run = finished({ differenceRows: 3, onlySourceRows: 0 });
 
-    const body = JSON.parse(buildResultMessage({ run, outcome: 'inconsistent', attempt: 1, previous, apiUrl: null }).body);
+    const body = JSON.parse(
+      buildResultMessage({ run, outcome: 'inconsistent', attempt: 1, previous, apiUrl: null }).body,
+    );
 
     expect(body).toMatchObject({ delta: { differences: -7 }, regression: false, links: null });
   });
 
   it('has no delta for the first run of a task, or for a run without a result', () => {
-    const first = buildResultMessage({ run: finished(), outcome: 'inconsistent', attempt: 1, previous: null, apiUrl: null });
+    const first = buildResultMessage({
+      run: finished(),
+      outcome: 'inconsistent',
+      attempt: 1,
+      previous: null,
+      apiUrl: null,
+    });
     const failed = buildResultMessage({
       run: finished({ status: 'failed' }),
       outcome: 'failed',
@@ -74,7 +82,13 @@ describe('buildResultMessage', () => {
   it('leaves the Number attribute out when NineData sent no difference counts', () => {
     const run = finished({ differenceRows: null, onlySourceRows: null, onlyTargetRows: null });
 
-    const message = buildResultMessage({ run, outcome: 'consistent', attempt: 1, previous: null, apiUrl: null });
+    const message = buildResultMessage({
+      run,
+      outcome: 'consistent',
+      attempt: 1,
+      previous: null,
+      apiUrl: null,
+    });
 
     expect(message.attributes.different).toBeUndefined();
     expect(JSON.parse(message.body).differences).toBeNull();
@@ -88,13 +102,21 @@ describe('buildResultMessage', () => {
     ['unreachable', 'NineData compare cd-tepmjmnj6o #315337: NineData unreachable, watch ended'],
   ])('writes a short subject for %s', (outcome, subject) => {
     const run = normaliseRun(upstreamRun({ differenceRows: 0, onlySourceRows: 0 }), observedAt);
-    expect(buildResultMessage({ run, outcome, attempt: 1, previous: null, apiUrl: null }).subject).toBe(subject);
+    expect(buildResultMessage({ run, outcome, attempt: 1, previous: null, apiUrl: null }).subject).toBe(
+      subject,
+    );
   });
 
   it('keeps the subject within 100 characters', () => {
     const run = finished({ taskId: `cd-${'x'.repeat(150)}` });
 
-    const { subject } = buildResultMessage({ run, outcome: 'inconsistent', attempt: 1, previous: null, apiUrl: null });
+    const { subject } = buildResultMessage({
+      run,
+      outcome: 'inconsistent',
+      attempt: 1,
+      previous: null,
+      apiUrl: null,
+    });
 
     expect(subject.length).toBeLessThanOrEqual(100);
     expect(subject.startsWith('NineData compare cd-xxx')).toBe(true);

@@ -91,12 +91,37 @@ describe('progressPercent', () => {
 describe('etaSeconds', () => {
   const t0 = Date.parse('2026-05-08T08:40:00Z');
   it.each([
-    ['steady rate', { atMs: t0, compared: 100, total: 1000 }, { atMs: t0 + 10_000, compared: 200, total: 1000 }, 80],
+    [
+      'steady rate',
+      { atMs: t0, compared: 100, total: 1000 },
+      { atMs: t0 + 10_000, compared: 200, total: 1000 },
+      80,
+    ],
     ['no earlier sample', null, { atMs: t0, compared: 200, total: 1000 }, null],
-    ['no progress between', { atMs: t0, compared: 200, total: 1000 }, { atMs: t0 + 10_000, compared: 200, total: 1000 }, null],
-    ['time did not advance', { atMs: t0, compared: 100, total: 1000 }, { atMs: t0, compared: 200, total: 1000 }, null],
-    ['total changed', { atMs: t0, compared: 100, total: 900 }, { atMs: t0 + 10_000, compared: 200, total: 1000 }, null],
-    ['already done', { atMs: t0, compared: 900, total: 1000 }, { atMs: t0 + 10_000, compared: 1000, total: 1000 }, 0],
+    [
+      'no progress between',
+      { atMs: t0, compared: 200, total: 1000 },
+      { atMs: t0 + 10_000, compared: 200, total: 1000 },
+      null,
+    ],
+    [
+      'time did not advance',
+      { atMs: t0, compared: 100, total: 1000 },
+      { atMs: t0, compared: 200, total: 1000 },
+      null,
+    ],
+    [
+      'total changed',
+      { atMs: t0, compared: 100, total: 900 },
+      { atMs: t0 + 10_000, compared: 200, total: 1000 },
+      null,
+    ],
+    [
+      'already done',
+      { atMs: t0, compared: 900, total: 1000 },
+      { atMs: t0 + 10_000, compared: 1000, total: 1000 },
+      0,
+    ],
   ])('with %s is %s', (_label, earlier, later, expected) => {
     expect(etaSeconds(earlier, later)).toBe(expected);
   });
@@ -152,17 +177,27 @@ describe('normaliseRun', () => {
   });
 
   it('measures the ETA against the previous view of the same run', () => {
-    const previous = normaliseRun(upstreamRun({ sourceCompletedRows: 400_000, targetCompletedRows: 400_000 }), observedAt);
+    const previous = normaliseRun(
+      upstreamRun({ sourceCompletedRows: 400_000, targetCompletedRows: 400_000 }),
+      observedAt,
+    );
     const later = new Date(observedAt.getTime() + 10_000);
 
-    const view = normaliseRun(upstreamRun({ sourceCompletedRows: 410_000, targetCompletedRows: 410_000 }), later, previous);
+    const view = normaliseRun(
+      upstreamRun({ sourceCompletedRows: 410_000, targetCompletedRows: 410_000 }),
+      later,
+      previous,
+    );
 
     // 20,000 rows in 10 s; 1,180,000 rows left.
     expect(view.progress.etaSeconds).toBe(590);
   });
 
   it('ignores a previous view of another run for the ETA', () => {
-    const previous = normaliseRun(upstreamRun({ execId: '1', sourceCompletedRows: 0, targetCompletedRows: 0 }), observedAt);
+    const previous = normaliseRun(
+      upstreamRun({ execId: '1', sourceCompletedRows: 0, targetCompletedRows: 0 }),
+      observedAt,
+    );
 
     const view = normaliseRun(upstreamRun(), new Date(observedAt.getTime() + 10_000), previous);
 
@@ -172,9 +207,17 @@ describe('normaliseRun', () => {
   it('ends a successful run at 100 percent with no ETA and its outcome', () => {
     const previous = normaliseRun(upstreamRun(), observedAt);
 
-    const view = normaliseRun(upstreamRun({ status: 'success' }), new Date(observedAt.getTime() + 5000), previous);
+    const view = normaliseRun(
+      upstreamRun({ status: 'success' }),
+      new Date(observedAt.getTime() + 5000),
+      previous,
+    );
 
-    expect(view).toMatchObject({ final: true, outcome: 'inconsistent', progress: { percent: 100, etaSeconds: null } });
+    expect(view).toMatchObject({
+      final: true,
+      outcome: 'inconsistent',
+      progress: { percent: 100, etaSeconds: null },
+    });
   });
 });
 
