@@ -1,7 +1,8 @@
 /** The lookup Lambda: every route of the HTTP API. */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { nineDataFromEnv, runStoreFromEnv, telemetry } from './adapters/aws-runtime';
+import { runStoreFromEnv, telemetry } from './adapters/aws-runtime';
 import { integer, requireString } from './adapters/environment';
+import { nineDataFromEnv } from './adapters/ninedata-from-env';
 import { SfnWatchStarter } from './adapters/sfn-watch-starter';
 import { systemClock } from './core/ports';
 import { createLookupHandler } from './http/lookup-api';

@@ -1,6 +1,7 @@
 /** The Poll task of the watch state machine: one poll of a watched run. */
-import { nineDataFromEnv, runStoreFromEnv, telemetry } from './adapters/aws-runtime';
+import { runStoreFromEnv, telemetry } from './adapters/aws-runtime';
 import { integer } from './adapters/environment';
+import { nineDataFromEnv } from './adapters/ninedata-from-env';
 import { validatePollPolicyConfig } from './core/poll-policy';
 import { systemClock } from './core/ports';
 import { createPollHandler } from './watch-handlers';

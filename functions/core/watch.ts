@@ -24,7 +24,8 @@ export interface PollOutput extends CarriedWatchState {
 /** The error a Catch puts at `$.error`: the error name and its cause (for a Lambda, a JSON string). */
 export interface CaughtError {
   Error: string;
-  Cause?: string;
+  /** A Lambda's error as a JSON string in AWS; a plain message from other integrations. */
+  Cause?: unknown;
 }
 
 /** Finalize receives the last state, with `error` when polling failed for good. */

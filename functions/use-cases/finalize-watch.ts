@@ -65,16 +65,28 @@ export async function finalizeWatch(
   return { execId: input.execId, outcome, eventId: message.eventId, published: true };
 }
 
-/** A one-line reason for subscribers: the error name and NineData's message, never a stack. */
-function reasonOf(outcome: WatchOutcome, error: CaughtError | undefined): string {
+/**
+ * A one-line reason for subscribers: the error name and message, never a stack. Step Functions puts
+ * a Lambda error's cause as a JSON string (`{errorType, errorMessage, trace}`); other integrations
+ * and the local runner put a plain message.
+ */
+export function reasonOf(outcome: WatchOutcome, error: CaughtError | undefined): string {
   if (outcome === 'timed_out') return 'the watch deadline passed before the run finished';
   if (!error) return 'polling NineData failed';
-  let message = '';
-  try {
-    const cause = JSON.parse(error.Cause ?? '{}') as { errorMessage?: unknown };
-    if (typeof cause.errorMessage === 'string') message = cause.errorMessage;
-  } catch {
-    message = '';
-  }
+  const message = causeMessage(error.Cause);
   return message ? `${error.Error}: ${message.slice(0, 300)}` : error.Error;
+}
+
+function causeMessage(cause: unknown): string {
+  if (typeof cause !== 'string') {
+    const message = (cause as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : '';
+  }
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: the cause is the message itself.
+  }
+  return cause.trim().startsWith('{') ? '' : cause;
 }

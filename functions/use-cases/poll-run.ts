@@ -1,7 +1,7 @@
 import { decideNextPoll, type PollPolicyConfig } from '../core/poll-policy';
 import type { Clock, NineDataApi, RunStore } from '../core/ports';
 import { comparedOf, normaliseRun } from '../core/run-view';
-import type { CarriedWatchState, PollOutput } from '../core/watch';
+import { type CarriedWatchState, executionNameOf, type PollOutput } from '../core/watch';
 
 export interface PollRunDeps {
   runs: RunStore;
@@ -14,6 +14,7 @@ export interface PollRunDeps {
 
 /**
  * One poll of a watched run:
+ * 0. the first poll of a successor execution records the hand-over in the stored watch;
  * 1. asks NineData for the run (failures propagate: the state machine retries transient ones and
  *    ends the watch as `unreachable` on definite ones);
  * 2. records the observation (a write only when something changed);
@@ -22,6 +23,10 @@ export interface PollRunDeps {
  *    never past the deadline.
  */
 export async function pollRun(deps: PollRunDeps, state: CarriedWatchState): Promise<PollOutput> {
+  if (state.generation > 0 && state.polls === 0) {
+    // The first poll of a successor: the stored watch now points at this execution.
+    await deps.runs.recordGeneration(state.execId, state, executionNameOf(state));
+  }
   const stored = await deps.runs.getRun(state.execId);
   const upstream = await deps.nineData.getRun(state.execId);
   const now = deps.clock.now();
