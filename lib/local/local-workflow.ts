@@ -43,6 +43,8 @@ export class LocalWorkflow implements WatchStarter {
   readonly #machine: StateMachine;
   readonly #options: LocalWorkflowOptions;
   readonly #executions = new Map<string, LocalExecution & { abort: () => void }>();
+  /** Task handler calls under way: a stop waits for them, so no write is cut off half-way. */
+  readonly #tasks = new Set<Promise<unknown>>();
   #stopping = false;
 
   constructor(options: LocalWorkflowOptions) {
@@ -129,11 +131,24 @@ export class LocalWorkflow implements WatchStarter {
     }
   }
 
-  /** Aborts every running execution; the store keeps their watches, to be resumed on the next start. */
+  /**
+   * Aborts every running execution once its task under way (a poll, a finalize) has finished; the
+   * store keeps their watches, to be resumed on the next start.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     const running = [...this.#executions.values()].filter((e) => e.status === 'RUNNING');
     for (const execution of running) execution.abort();
+    await Promise.allSettled([...this.#tasks]);
     await Promise.all(running.map((e) => e.done));
+  }
+
+  async #track(work: Promise<unknown>): Promise<JSONValue> {
+    this.#tasks.add(work);
+    try {
+      return (await work) as JSONValue;
+    } finally {
+      this.#tasks.delete(work);
+    }
   }
 }

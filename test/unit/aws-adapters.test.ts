@@ -117,7 +117,10 @@ describe('secretCredentials', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: value });
     const read = secretCredentials({ secretArn: `arn:secret:${_label}`, client: client() });
 
-    const error = await read().catch((e: unknown) => e as Error);
+    const error = (await read().then(
+      () => new Error('expected the read to fail'),
+      (e: unknown) => e,
+    )) as Error;
 
     expect(error).toMatchObject({ name: 'NineDataAuthRejected' });
     expect(error.message).toContain('{"accessKeyId": "…", "secretKey": "…"}');

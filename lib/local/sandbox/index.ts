@@ -5,4 +5,10 @@ export type { Fault, FaultScope } from './faults';
 export { ManualClock } from './manual-clock';
 export type { ResolvedScenario, RunCounts, RunScenario, RunState, TableRow } from './scenarios';
 export { type RecordedRequest, type Sandbox, type SandboxOptions, startSandbox } from './server';
-export { FAILURE_MESSAGES, type SandboxRun, type SandboxTask, type SandboxTaskInput } from './state';
+export {
+  FAILURE_MESSAGES,
+  type SandboxRun,
+  type SandboxSnapshot,
+  type SandboxTask,
+  type SandboxTaskInput,
+} from './state';

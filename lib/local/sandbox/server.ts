@@ -3,6 +3,7 @@
  * tests and local mode. Runs unfold on an injectable clock, faults are injected per request, and
  * every request is recorded.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,7 +12,14 @@ import type { Credentials } from '../../../functions/ninedata/signing';
 import { authProblem } from './auth';
 import { type Fault, FaultBook, type FaultScope } from './faults';
 import { type RunScenario, type RunState, tableRowsOf } from './scenarios';
-import { type Answer, type SandboxRun, SandboxState, type SandboxTask, type SandboxTaskInput } from './state';
+import {
+  type Answer,
+  type SandboxRun,
+  type SandboxSnapshot,
+  SandboxState,
+  type SandboxTask,
+  type SandboxTaskInput,
+} from './state';
 import { wireId, wireRun, wireTable, wireTask } from './wire';
 
 export interface SandboxOptions {
@@ -28,6 +36,13 @@ export interface SandboxOptions {
   firstExecId?: number;
   /** Serve under a path prefix, as behind a reverse proxy that strips it (`/ninedata`). @default '' */
   basePath?: string;
+  /**
+   * Keep tasks and runs in this JSON file: loaded at start when it exists, rewritten on every change.
+   * Local mode uses it so demo runs (and their ids) survive a restart. @default in memory only
+   */
+  stateFile?: string;
+  /** Recorded requests kept, oldest dropped first (local mode runs for days). @default 10000 */
+  maxRecordedRequests?: number;
 }
 
 export interface RecordedRequest {
@@ -105,6 +120,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? systemClock;
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const state = new SandboxState(clock, options.firstExecId ?? 400_001);
+  if (options.stateFile) persistState(state, options.stateFile);
+  const maxRecorded = options.maxRecordedRequests ?? 10_000;
   const faults = new FaultBook();
   const recorded: RecordedRequest[] = [];
   const pending = new AbortController();
@@ -270,6 +287,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       at: clock.now().toISOString(),
       fault,
     });
+    if (recorded.length > maxRecorded) recorded.splice(0, recorded.length - maxRecorded);
 
     const reply = (await applyFault(fault)) ?? handle(incoming);
     if (fault?.kind === 'drop') {
@@ -322,6 +340,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     runState: (execId) => state.run(execId)?.state ?? null,
     run: (execId) => state.run(execId),
     task: (taskId) => state.task(taskId),
+  };
+}
+
+// ---------------------------------------------------------------- persistence
+
+/** Loads the state file if there is one, then rewrites it (atomically) after every change. */
+function persistState(state: SandboxState, file: string): void {
+  if (existsSync(file)) state.restore(JSON.parse(readFileSync(file, 'utf8')) as SandboxSnapshot);
+  state.onChange = () => {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(state.snapshot()));
+    renameSync(temporary, file);
   };
 }
 

@@ -56,15 +56,60 @@ export const FAILURE_MESSAGES = {
   taskStatusInvalid: 'task status invalid',
 } as const;
 
+/** Everything the sandbox knows, as plain JSON: what local mode keeps on disk across restarts. */
+export interface SandboxSnapshot {
+  version: 1;
+  nextExecId: number;
+  tasks: (Omit<TaskRecord, 'createdAt'> & { createdAt: string })[];
+  runs: {
+    scenario: Omit<ResolvedScenario, 'startAt'> & { startAt: string };
+    stoppedAt: string | null;
+    compareOption: unknown;
+  }[];
+}
+
 export class SandboxState {
   readonly #clock: Clock;
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #runs = new Map<string, RunRecord>();
   #nextExecId: number;
+  /** Called after every change (a task or run added, a run stopped). */
+  onChange: () => void = () => {};
 
   constructor(clock: Clock, firstExecId: number) {
     this.#clock = clock;
     this.#nextExecId = firstExecId;
+  }
+
+  snapshot(): SandboxSnapshot {
+    return {
+      version: 1,
+      nextExecId: this.#nextExecId,
+      tasks: [...this.#tasks.values()].map((task) => ({ ...task, createdAt: task.createdAt.toISOString() })),
+      runs: [...this.#runs.values()].map((run) => ({
+        scenario: { ...run.scenario, startAt: run.scenario.startAt.toISOString() },
+        stoppedAt: run.stoppedAt?.toISOString() ?? null,
+        compareOption: run.compareOption,
+      })),
+    };
+  }
+
+  /** Replaces everything with a snapshot taken earlier (runs go on from where their clock is now). */
+  restore(snapshot: SandboxSnapshot): void {
+    if (snapshot.version !== 1)
+      throw new RangeError(`Unknown sandbox snapshot version ${String(snapshot.version)}`);
+    this.#tasks.clear();
+    this.#runs.clear();
+    this.#nextExecId = snapshot.nextExecId;
+    for (const task of snapshot.tasks)
+      this.#tasks.set(task.taskId, { ...task, createdAt: new Date(task.createdAt) });
+    for (const run of snapshot.runs) {
+      this.#runs.set(run.scenario.execId, {
+        scenario: { ...run.scenario, startAt: new Date(run.scenario.startAt) },
+        stoppedAt: run.stoppedAt === null ? null : new Date(run.stoppedAt),
+        compareOption: run.compareOption,
+      });
+    }
   }
 
   addTask(input: SandboxTaskInput): void {
@@ -80,16 +125,17 @@ export class SandboxState {
     if (existing !== undefined) {
       existing.name = input.name ?? existing.name;
       existing.template = input.template ?? existing.template;
-      return;
+    } else {
+      this.#tasks.set(input.taskId, {
+        taskId: input.taskId,
+        name: input.name ?? input.taskId,
+        createdAt: this.#clock.now(),
+        lastExecId: null,
+        execIds: [],
+        template: input.template ?? {},
+      });
     }
-    this.#tasks.set(input.taskId, {
-      taskId: input.taskId,
-      name: input.name ?? input.taskId,
-      createdAt: this.#clock.now(),
-      lastExecId: null,
-      execIds: [],
-      template: input.template ?? {},
-    });
+    this.onChange();
   }
 
   addRun(scenario: RunScenario, compareOption: unknown = null): string {
@@ -102,6 +148,7 @@ export class SandboxState {
     task.lastExecId = execId;
     task.execIds.push(execId);
     this.#runs.set(execId, { scenario: resolved, stoppedAt: null, compareOption });
+    this.onChange();
     return execId;
   }
 
@@ -154,6 +201,7 @@ export class SandboxState {
     if (going.length === 0) return { ok: false, message: FAILURE_MESSAGES.taskStatusInvalid };
     const now = this.#clock.now();
     for (const record of going) record.stoppedAt = now;
+    this.onChange();
     return { ok: true, data: null };
   }
 
