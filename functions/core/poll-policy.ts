@@ -66,7 +66,8 @@ export interface PollMemo {
   sample: ProgressSample | null;
   /**
    * Rows compared, and ms elapsed, over the poll intervals in which rows moved, each older interval
-   * weighing half as much: the recent rate, with stalls and gaps between bursts left out.
+   * weighing half as much: the recent rate, with stalls and gaps between bursts left out (an
+   * interval in which rows resumed after a pause counts only when it is the faster).
    */
   rate: { rows: number; ms: number } | null;
   /**
@@ -115,7 +116,9 @@ const LANDING_MARGIN_SECONDS = 2;
 const RATE_DECAY = 0.5;
 
 function invalid(field: string, rule: string, value: unknown): never {
-  throw new Error(`Invalid poll policy: ${field} ${rule} (got ${JSON.stringify(value)})`);
+  // String() for numbers: JSON would print NaN and Infinity as null.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new Error(`Invalid poll policy: ${field} ${rule} (got ${shown})`);
 }
 
 /**
