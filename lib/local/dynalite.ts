@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // @ts-expect-error dynalite ships no types
@@ -93,5 +94,10 @@ export async function ensureRunTable(client: DynamoDBClient, tableName: string):
         },
       ],
     }),
+  );
+  // dynalite answers "resource not found" until the new table is ACTIVE.
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
+    { TableName: tableName },
   );
 }

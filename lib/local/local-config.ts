@@ -28,6 +28,8 @@ export interface LocalConfig {
   lookupFreshSeconds: number;
   snapshotRetentionDays: number;
   logLevel: 'debug' | 'info' | 'warn';
+  /** The sandbox's demo runs play this many times faster (1 = real time). */
+  demoSpeed: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,5 +105,6 @@ export function readLocalConfig(env: Env, cwd: string): LocalConfig {
     lookupFreshSeconds: wholeNumber(env, 'LOOKUP_FRESH_SECONDS', 10, 0, 3600),
     snapshotRetentionDays: wholeNumber(env, 'SNAPSHOT_RETENTION_DAYS', 90, 1, 3650),
     logLevel,
+    demoSpeed: wholeNumber(env, 'DEMO_SPEED', 1, 1, 1000),
   };
 }

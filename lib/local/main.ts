@@ -8,7 +8,7 @@ import { type LocalSystem, startLocalSystem } from './system';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-function banner(system: LocalSystem, usingSandbox: boolean, webhooks: string[]): string {
+function banner(system: LocalSystem, usingSandbox: boolean, webhooks: string[], demoSpeed: number): string {
   const api = system.apiUrl;
   const demo = system.demo;
   const lines = [
@@ -23,13 +23,14 @@ function banner(system: LocalSystem, usingSandbox: boolean, webhooks: string[]):
   ];
   if (system.resumed.length > 0) lines.push(`  Resumed        watches of runs ${system.resumed.join(', ')}`);
   if (demo) {
+    const pace = demoSpeed === 1 ? '' : `, played ${demoSpeed}× faster`;
     lines.push(
       '',
-      'Demo runs:',
+      `Demo runs (started when this data folder was created${pace}):`,
       `  ${demo.consistent.execId}  consistent, about a minute            (task ${demo.consistent.taskId})`,
       `  ${demo.withDifferences.execId}  finds differences, about 2 minutes   (task ${demo.withDifferences.taskId})`,
       `  ${demo.failing.execId}  fails part-way, about a minute       (task ${demo.failing.taskId})`,
-      `  ${demo.longRunning.execId}  runs for hours                       (task ${demo.longRunning.taskId})`,
+      `  ${demo.longRunning.execId}  runs for 3 hours                     (task ${demo.longRunning.taskId})`,
       `  task ${demo.idleTaskId} has no run yet: start one with POST /tasks/${demo.idleTaskId}/runs`,
     );
   }
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  console.log(banner(system, config.nineData === null, config.webhooks));
+  console.log(banner(system, config.nineData === null, config.webhooks, config.demoSpeed));
 
   let stopping = false;
   const stop = async (signal: string) => {

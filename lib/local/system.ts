@@ -71,7 +71,7 @@ export async function startLocalSystem(config: LocalConfig): Promise<LocalSystem
       sandbox = await startSandbox({ credentials, clock, stateFile });
       closers.push(() => (sandbox as Sandbox).close());
       if (firstStart) {
-        demo = seedDemo(sandbox);
+        demo = seedDemo(sandbox, { speed: config.demoSpeed });
         writeFileSync(demoFile, JSON.stringify(demo, null, 2));
       } else if (existsSync(demoFile)) {
         demo = JSON.parse(readFileSync(demoFile, 'utf8')) as DemoRuns;

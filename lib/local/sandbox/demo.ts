@@ -78,14 +78,45 @@ const IDLE_TASK = {
   scenario: { durationSeconds: 30, tables: 3, sourceRows: 50_000, different: 7 },
 } as const satisfies { taskId: string; name: string; scenario: DemoScenario };
 
-/** Adds the demo tasks and starts their runs now (on the sandbox clock). */
-export function seedDemo(sandbox: Sandbox): DemoRuns {
+/** The scenario played `speed` times faster: every duration divided, progress shapes kept. */
+function faster(scenario: DemoScenario, speed: number): DemoScenario {
+  if (speed === 1) return scenario;
+  const scale = (seconds: number) => Math.max(1, Math.round(seconds / speed));
+  return {
+    ...scenario,
+    durationSeconds: scale(scenario.durationSeconds),
+    startingSeconds: scale(scenario.startingSeconds ?? 5),
+    ...(scenario.stalls ? { stalls: scenario.stalls.map((s) => ({ ...s, seconds: scale(s.seconds) })) } : {}),
+    ...(scenario.statusBlips
+      ? {
+          statusBlips: scenario.statusBlips.map((b) => ({
+            ...b,
+            atSeconds: scale(b.atSeconds),
+            seconds: scale(b.seconds),
+          })),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Adds the demo tasks and starts their runs now (on the sandbox clock). `speed` plays them faster
+ * (local mode's `DEMO_SPEED`, for a quick look or an end-to-end test).
+ */
+export function seedDemo(sandbox: Sandbox, options: { speed?: number } = {}): DemoRuns {
+  const speed = options.speed ?? 1;
+  if (!(speed >= 1)) throw new RangeError(`Demo speed must be at least 1, not ${speed}`);
   const start = (kind: keyof typeof SCENARIOS): DemoRun => {
-    const { taskId, name, scenario } = SCENARIOS[kind];
+    const { taskId, name } = SCENARIOS[kind];
+    const scenario = faster(SCENARIOS[kind].scenario, speed);
     sandbox.addTask({ taskId, name, template: scenario });
     return { execId: sandbox.addRun({ ...scenario, taskId }), taskId };
   };
-  sandbox.addTask({ taskId: IDLE_TASK.taskId, name: IDLE_TASK.name, template: IDLE_TASK.scenario });
+  sandbox.addTask({
+    taskId: IDLE_TASK.taskId,
+    name: IDLE_TASK.name,
+    template: faster(IDLE_TASK.scenario, speed),
+  });
   const runs = {
     consistent: start('consistent'),
     withDifferences: start('withDifferences'),
