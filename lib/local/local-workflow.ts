@@ -67,10 +67,9 @@ export class LocalWorkflow implements WatchStarter {
       noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: {
-          [WATCH_STATES.poll]: async (input) =>
-            (await handlers.poll(input as unknown as CarriedWatchState)) as JSONValue,
-          [WATCH_STATES.finalize]: async (input) =>
-            (await handlers.finalize(input as unknown as FinalizeInput)) as JSONValue,
+          [WATCH_STATES.poll]: (input) => this.#track(handlers.poll(input as unknown as CarriedWatchState)),
+          [WATCH_STATES.finalize]: (input) =>
+            this.#track(handlers.finalize(input as unknown as FinalizeInput)),
           // The successor is another local execution of the same definition.
           [WATCH_STATES.handOver]: async (input) => {
             const { Name, Input } = input as { Name: string; Input: string };
