@@ -14,13 +14,23 @@ export class SnsResultPublisher implements ResultPublisher {
         TopicArn: this.topicArn,
         Subject: message.subject,
         Message: message.body,
-        MessageAttributes: Object.fromEntries(
-          Object.entries(message.attributes).map(([name, { type, value }]) => [
-            name,
-            { DataType: type, StringValue: value },
-          ]),
-        ),
+        MessageAttributes: snsAttributes(message.attributes),
       }),
     );
   }
+}
+
+export interface SnsAttribute {
+  DataType: 'String' | 'Number';
+  StringValue: string;
+}
+
+/** Message attributes as SNS takes and delivers them (local mode writes the same form). */
+export function snsAttributes(attributes: PublishedMessage['attributes']): Record<string, SnsAttribute> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, { type, value }]) => [
+      name,
+      { DataType: type, StringValue: value },
+    ]),
+  );
 }

@@ -191,7 +191,8 @@ export function normaliseRun(run: UpstreamRun, observedAt: Date, previous: RunVi
   return view;
 }
 
-const COUNT_KEYS = [
+/** Every count of a run, in the order the view lists them. */
+export const COUNT_KEYS = [
   'tables',
   'skippedTables',
   'sourceRows',

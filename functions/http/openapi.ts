@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the HTTP API, served at GET /openapi.json. A test checks that it
  * lists exactly the routes the router serves.
  */
+import { COUNT_KEYS } from '../core/run-view';
 
 const nullable = (schema: Record<string, unknown>) => ({ oneOf: [schema, { type: 'null' }] });
 const count = nullable({ type: 'integer', minimum: 0 });
@@ -181,20 +182,7 @@ export const OPENAPI_DOCUMENT = {
       Counts: {
         type: 'object',
         description: 'Counts NineData did not send are null, never 0',
-        properties: Object.fromEntries(
-          [
-            'tables',
-            'skippedTables',
-            'sourceRows',
-            'targetRows',
-            'sourceCompared',
-            'targetCompared',
-            'same',
-            'different',
-            'onlySource',
-            'onlyTarget',
-          ].map((name) => [name, count]),
-        ),
+        properties: Object.fromEntries(COUNT_KEYS.map((name) => [name, count])),
       },
       RunView: {
         type: 'object',

@@ -10,6 +10,7 @@
 import { appendFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
+import { type SnsAttribute, snsAttributes } from '../../functions/adapters/sns-result-publisher';
 import type { Log, PublishedMessage, ResultPublisher } from '../../functions/core/ports';
 
 /** A line of notifications.jsonl: the SNS Publish request as the topic would have received it. */
@@ -17,7 +18,7 @@ export interface NotificationLine {
   publishedAt: string;
   Subject: string;
   Message: string;
-  MessageAttributes: Record<string, { DataType: 'String' | 'Number'; StringValue: string }>;
+  MessageAttributes: Record<string, SnsAttribute>;
 }
 
 export interface LocalPublisherOptions {
@@ -44,12 +45,7 @@ export class LocalPublisher implements ResultPublisher {
       publishedAt: new Date().toISOString(),
       Subject: message.subject,
       Message: message.body,
-      MessageAttributes: Object.fromEntries(
-        Object.entries(message.attributes).map(([name, { type, value }]) => [
-          name,
-          { DataType: type, StringValue: value },
-        ]),
-      ),
+      MessageAttributes: snsAttributes(message.attributes),
     };
     const json = JSON.stringify(line);
     await appendFile(this.#options.file, `${json}\n`, 'utf8');
