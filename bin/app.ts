@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-/** CDK entry: reads and validates the configuration, then instantiates the stack. */
-import { App } from 'aws-cdk-lib';
+/**
+ * CDK entry: reads and validates the configuration, instantiates the stack and checks it against
+ * cdk-nag's AwsSolutions pack (an unacknowledged finding fails the synth).
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CompareWatchStack } from '../lib/compare-watch-stack';
-import { ConfigError, readConfig } from '../lib/config';
+import { ConfigError, readConfig, readStackName } from '../lib/config';
+import { OPEN_API_WARNING } from '../lib/lookup-api';
 
 const app = new App();
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 try {
-  const config = readConfig((key) => app.node.tryGetContext(key));
-  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'CompareWatch';
-  new CompareWatchStack(app, stackName, {
+  const context = (key: string) => app.node.tryGetContext(key);
+  const config = readConfig(context);
+  new CompareWatchStack(app, readStackName(context), {
     config,
     description: 'compare-watch: watches NineData data-comparison runs',
   });
-  if (config.apiAuthorization === 'none') {
-    console.warn('compare-watch: apiAuthorization=none — the HTTP API is OPEN to anyone who knows its URL.');
-  }
+  if (config.apiAuthorization === 'none') console.warn(`compare-watch: WARNING ${OPEN_API_WARNING}`);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`compare-watch: ${error.message}`);

@@ -1,44 +1,40 @@
 /**
  * The compare-watch stack: the HTTP API and its lookup function, the watch workflow, the run table,
- * the results topic and the NineData credentials secret.
+ * the results topic, the NineData credentials secret, and the alarms and dashboard that watch them.
+ * Every function gets exactly the actions its code uses, on exactly the resources it touches.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  type IHttpRouteAuthorizer,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { RUN_TABLE } from '../functions/adapters/run-table';
-import { PLACEHOLDER_CREDENTIALS } from '../functions/adapters/secret-credentials';
 import type { CompareWatchConfig } from './config';
+import { NineDataCredentials } from './credentials-secret';
 import { HouseFunction } from './house-function';
+import { LookupApi } from './lookup-api';
+import { Operations } from './operations';
+import { ResultsTopic } from './results-topic';
+import { RunTable } from './run-table';
 import { WatchWorkflow } from './watch-workflow';
+
+export { API_ROUTES } from './lookup-api';
 
 export interface CompareWatchStackProps extends StackProps {
   readonly config: CompareWatchConfig;
 }
 
-/** The routes of the HTTP API; the lookup function serves them all (and answers 404/405 itself). */
-export const API_ROUTES: readonly { method: HttpMethod; path: string }[] = [
-  { method: HttpMethod.GET, path: '/runs/{execId}' },
-  { method: HttpMethod.GET, path: '/runs/{execId}/snapshots' },
-  { method: HttpMethod.POST, path: '/runs/{execId}/watch' },
-  { method: HttpMethod.GET, path: '/tasks/{taskId}' },
-  { method: HttpMethod.POST, path: '/tasks/{taskId}/watch' },
-  { method: HttpMethod.GET, path: '/tasks/{taskId}/runs' },
-  { method: HttpMethod.POST, path: '/tasks/{taskId}/runs' },
-  { method: HttpMethod.GET, path: '/openapi.json' },
-];
+/** The names of the stack's outputs, as `cdk deploy` prints them and docs/deploying.md uses them. */
+export const STACK_OUTPUTS = [
+  'ApiUrl',
+  'ResultsTopicArn',
+  'CredentialsSecretArn',
+  'RunTableName',
+  'WatchStateMachineArn',
+  'AlarmTopicArn',
+  'DashboardName',
+] as const;
 
 export class CompareWatchStack extends Stack {
   public readonly table: TableV2;
@@ -47,68 +43,34 @@ export class CompareWatchStack extends Stack {
   public readonly workflow: WatchWorkflow;
   public readonly api: HttpApi;
   public readonly functions: { lookup: HouseFunction; poll: HouseFunction; finalize: HouseFunction };
+  public readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: CompareWatchStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const dataRemoval = config.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const disposable = config.disposable;
     const logRetention = config.logRetentionDays as RetentionDays;
+    const logRemovalPolicy = disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    this.table = new TableV2(this, 'Runs', {
-      partitionKey: { name: RUN_TABLE.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: RUN_TABLE.sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: RUN_TABLE.ttlAttribute,
-      encryption: TableEncryptionV2.awsManagedKey(),
-      deletionProtection: !config.disposable,
-      removalPolicy: dataRemoval,
-      globalSecondaryIndexes: [
-        {
-          indexName: RUN_TABLE.taskIndex.name,
-          partitionKey: { name: RUN_TABLE.taskIndex.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: RUN_TABLE.taskIndex.sortKey, type: AttributeType.STRING },
-        },
-      ],
+    const runTable = new RunTable(this, 'Runs', { disposable });
+    this.table = runTable.table;
+    const results = new ResultsTopic(this, 'Results', { emails: config.notifyEmails });
+    this.topic = results.topic;
+    const credentials = new NineDataCredentials(this, 'NineDataCredentials', {
+      existingSecret: config.ninedataSecret,
+      removalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-
-    const topicKey = new Key(this, 'ResultsTopicKey', {
-      description: 'Encrypts compare-watch result messages at rest',
-      enableKeyRotation: true,
-      removalPolicy: dataRemoval,
-    });
-    this.topic = new Topic(this, 'Results', {
-      displayName: 'compare-watch results',
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
-    for (const email of config.notifyEmails) this.topic.addSubscription(new EmailSubscription(email));
-
-    this.secret = config.ninedataSecret
-      ? config.ninedataSecret.startsWith('arn:')
-        ? Secret.fromSecretCompleteArn(this, 'NineDataCredentials', config.ninedataSecret)
-        : Secret.fromSecretNameV2(this, 'NineDataCredentials', config.ninedataSecret)
-      : new Secret(this, 'NineDataCredentials', {
-          description: 'NineData AccessKey for compare-watch: replace the placeholder values',
-          // Nothing secret in the template: a placeholder AccessKey ID and a random filler SecretKey,
-          // both replaced by the operator (the functions refuse the placeholder with a clear error).
-          generateSecretString: {
-            secretStringTemplate: JSON.stringify({ accessKeyId: PLACEHOLDER_CREDENTIALS.accessKeyId }),
-            generateStringKey: 'secretKey',
-            excludePunctuation: true,
-          },
-          removalPolicy: dataRemoval,
-        });
+    this.secret = credentials.secret;
 
     const common = {
       TABLE_NAME: this.table.tableName,
       SNAPSHOT_RETENTION_DAYS: String(config.snapshotRetentionDays),
     };
+    // The secret by reference only: its ARN, never its value.
     const nineData = {
       NINEDATA_ENDPOINT: config.ninedataEndpoint,
       NINEDATA_SECRET_ARN: this.secret.secretArn,
     };
-    const logRemovalPolicy = config.disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     const poll = new HouseFunction(this, 'Poll', {
       entry: 'poll',
@@ -150,6 +112,10 @@ export class CompareWatchStack extends Stack {
       description: 'compare-watch: the HTTP API',
       logRetention,
       logRemovalPolicy,
+      // More memory buys CPU for a faster cold start on the request path.
+      memorySize: 512,
+      // Below API Gateway's 30-second integration limit, so a slow call ends in our own problem+json.
+      timeout: Duration.seconds(29),
       environment: {
         ...common,
         ...nineData,
@@ -160,37 +126,61 @@ export class CompareWatchStack extends Stack {
     });
     this.functions = { lookup, poll, finalize };
 
-    this.table.grantReadWriteData(poll.function);
-    this.table.grantReadWriteData(finalize.function);
-    this.table.grantReadWriteData(lookup.function);
-    this.secret.grantRead(poll.function);
-    this.secret.grantRead(lookup.function);
-    this.topic.grantPublish(finalize.function);
+    // Least privilege, from functions/adapters/dynamo-run-store.ts and the use cases each entry runs.
+    // Poll: getRun, recordObservation (snapshot put, view update), recordGeneration.
+    runTable.grant(poll.function, { table: ['GetItem', 'PutItem', 'UpdateItem'] });
+    // Finalize: getRun, claimNotification, markNotified, endWatch; findPreviousRun queries GSI1.
+    runTable.grant(finalize.function, { table: ['GetItem', 'UpdateItem'], queryTaskIndex: true });
+    // Lookup: reads and records runs, claims watches, lists snapshots (table) and task runs (GSI1).
+    runTable.grant(lookup.function, {
+      table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      queryTaskIndex: true,
+    });
+    credentials.grantRead(poll.function);
+    credentials.grantRead(lookup.function);
+    results.grantPublish(finalize.function);
     this.workflow.stateMachine.grantStartExecution(lookup.function);
 
-    const authorizer: IHttpRouteAuthorizer =
-      config.apiAuthorization === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer();
-    this.api = new HttpApi(this, 'Api', {
-      description: 'compare-watch: look up, start and watch NineData comparison runs',
-      defaultAuthorizer: authorizer,
-      createDefaultStage: true,
+    const api = new LookupApi(this, 'Api', {
+      handler: lookup.function,
+      authorization: config.apiAuthorization,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      logRetention,
+      logRemovalPolicy,
     });
-    const integration = new HttpLambdaIntegration('Lookup', lookup.function);
-    for (const { method, path } of API_ROUTES) this.api.addRoutes({ path, methods: [method], integration });
-    // Anything else also reaches the function, so callers get its problem+json 404 and 405.
-    this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
-    finalize.function.addEnvironment('API_URL', this.api.apiEndpoint);
+    this.api = api.api;
+    finalize.function.addEnvironment('API_URL', api.url);
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the HTTP API' });
-    new CfnOutput(this, 'ResultsTopicArn', {
-      value: this.topic.topicArn,
-      description: 'Subscribe here for results',
+    this.operations = new Operations(this, 'Operations', {
+      namePrefix: this.stackName,
+      stateMachine: this.workflow.stateMachine,
+      functions: { lookup: lookup.function, poll: poll.function, finalize: finalize.function },
+      api: this.api,
+      topicKey: results.key,
+      alarmEmails: config.alarmEmails,
     });
-    new CfnOutput(this, 'CredentialsSecretArn', {
-      value: this.secret.secretArn,
-      description: 'Put {"accessKeyId","secretKey"} of your NineData AccessKey here',
-    });
-    new CfnOutput(this, 'RunTableName', { value: this.table.tableName });
-    new CfnOutput(this, 'WatchStateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+
+    const outputs: Record<(typeof STACK_OUTPUTS)[number], { value: string; description: string }> = {
+      ApiUrl: { value: api.url, description: 'Base URL of the HTTP API' },
+      ResultsTopicArn: { value: this.topic.topicArn, description: 'Subscribe here for run results' },
+      CredentialsSecretArn: {
+        value: this.secret.secretArn,
+        description: 'Put {"accessKeyId","secretKey"} of your NineData AccessKey here',
+      },
+      RunTableName: { value: this.table.tableName, description: 'Runs and snapshots' },
+      WatchStateMachineArn: {
+        value: this.workflow.stateMachine.stateMachineArn,
+        description: 'One execution per watched run',
+      },
+      AlarmTopicArn: {
+        value: this.operations.alarmTopic.topicArn,
+        description: 'Subscribe here for alarm notifications',
+      },
+      DashboardName: {
+        value: this.operations.dashboard.dashboardName,
+        description: 'CloudWatch dashboard of watches, polls, outcomes and NineData health',
+      },
+    };
+    for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output);
   }
 }
