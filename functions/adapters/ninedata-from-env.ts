@@ -7,6 +7,7 @@ import type { Clock, MetricsSink } from '../core/ports';
 import { systemClock } from '../core/ports';
 import { createNineDataClient, type NineDataClient } from '../ninedata/client';
 import { integer, requireString, url } from './environment';
+import { countingCredentialFailures, recordNineDataAttempt } from './ninedata-metrics';
 import { secretCredentials } from './secret-credentials';
 
 type Env = Record<string, string | undefined>;
@@ -15,19 +16,15 @@ type Env = Record<string, string | undefined>;
 export function nineDataFromEnv(env: Env, metrics: MetricsSink, clock: Clock = systemClock): NineDataClient {
   return createNineDataClient({
     endpoint: url(env, 'NINEDATA_ENDPOINT', ['https', 'http']),
-    credentials: secretCredentials({
-      secretArn: requireString(env, 'NINEDATA_SECRET_ARN', 'the ARN of the NineData credentials secret'),
-    }),
+    credentials: countingCredentialFailures(
+      secretCredentials({
+        secretArn: requireString(env, 'NINEDATA_SECRET_ARN', 'the ARN of the NineData credentials secret'),
+      }),
+      metrics,
+    ),
     clock,
     attemptTimeoutMs: integer(env, 'NINEDATA_ATTEMPT_TIMEOUT_MS', { default: 5000, min: 100, max: 60_000 }),
     deadlineMs: integer(env, 'NINEDATA_DEADLINE_MS', { default: 20_000, min: 1000, max: 600_000 }),
-    onAttempt: (attempt) => {
-      metrics.milliseconds('UpstreamLatency', attempt.durationMs, { operation: operationOf(attempt.path) });
-      if (attempt.errorName) metrics.count('UpstreamErrors', { class: attempt.errorName });
-    },
+    onAttempt: recordNineDataAttempt(metrics),
   });
-}
-
-function operationOf(path: string): string {
-  return path.split('/').filter(Boolean).slice(-1)[0] ?? 'unknown';
 }

@@ -296,10 +296,8 @@ export function createLookupHandler(deps: LookupApiDeps): LookupHandler {
       };
     } catch (error) {
       const problem = problemOf(error, deps.credentialsHint);
-      if (error instanceof NineDataError) {
-        deps.log.appendKeys({ nineDataRequestId: error.requestId });
-        deps.metrics.count('UpstreamErrors', { class: error.name });
-      }
+      // NineData failures are counted per attempt by the client's metrics hook, not here again.
+      if (error instanceof NineDataError) deps.log.appendKeys({ nineDataRequestId: error.requestId });
       if (problem.status >= 500) deps.log.error('request failed', { error: describeError(error) });
       else deps.log.info('request refused', { detail: problem.detail });
       response = problemResponse(problem, path.length <= 200 ? path : undefined);

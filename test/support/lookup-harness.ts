@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DynamoRunStore } from '../../functions/adapters/dynamo-run-store';
+import { recordNineDataAttempt } from '../../functions/adapters/ninedata-metrics';
 import type { Log, MetricsSink, WatchStarter, WatchState } from '../../functions/core/ports';
 import { createLookupHandler, type LookupHandler } from '../../functions/http/lookup-api';
 import { createNineDataClient, type NineDataClientOptions } from '../../functions/ninedata/client';
@@ -116,6 +117,7 @@ export function useLookupHarness(): () => LookupHarness {
           clock,
           sleep: async () => {},
           random: () => 0.5,
+          onAttempt: recordNineDataAttempt(metrics),
           ...options.client,
         }),
         clock,

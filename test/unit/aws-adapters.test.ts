@@ -8,6 +8,7 @@ import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-s
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countingCredentialFailures } from '../../functions/adapters/ninedata-metrics';
 import { secretCredentials } from '../../functions/adapters/secret-credentials';
 import { SfnWatchStarter } from '../../functions/adapters/sfn-watch-starter';
 import { SnsResultPublisher } from '../../functions/adapters/sns-result-publisher';
@@ -126,5 +127,24 @@ describe('secretCredentials', () => {
     expect(error.message).toContain('{"accessKeyId": "…", "secretKey": "…"}');
     expect(error.message).not.toContain('xyz');
     expect(error.message).not.toContain('s3cr3t');
+  });
+});
+
+describe('countingCredentialFailures', () => {
+  it('counts credentials that cannot be read by their error class, and passes the error on', async () => {
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: '{"accessKeyId":"REPLACE_ME","secretKey":"x"}' });
+    const counted: { name: string; dimensions?: Record<string, string> }[] = [];
+    const read = countingCredentialFailures(
+      secretCredentials({
+        secretArn: 'arn:secret:placeholder-counted',
+        client: new SecretsManagerClient({ region: 'us-east-1' }),
+      }),
+      { count: (name, dimensions) => counted.push({ name, dimensions }), milliseconds: () => {} },
+    );
+
+    await expect(read()).rejects.toMatchObject({ name: 'NineDataAuthRejected' });
+    expect(counted).toEqual([{ name: 'UpstreamErrors', dimensions: { class: 'NineDataAuthRejected' } }]);
   });
 });
