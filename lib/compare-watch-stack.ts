@@ -25,7 +25,7 @@ export interface CompareWatchStackProps extends StackProps {
   readonly config: CompareWatchConfig;
 }
 
-/** The names of the stack's outputs, as `cdk deploy` prints them and docs/deploying.md uses them. */
+/** The names of the stack's outputs, as `cdk deploy` prints them and the README's deploy section uses them. */
 export const STACK_OUTPUTS = [
   'ApiUrl',
   'ResultsTopicArn',

@@ -6,7 +6,11 @@ import { readConfig, readStackName } from '../../lib/config';
 import { PROJECT_ROOT } from '../../lib/house-function';
 import { type Json, type Synthesized, synthesize } from './synth';
 
-const doc = readFileSync(path.join(PROJECT_ROOT, 'docs', 'deploying.md'), 'utf8');
+/** The README's deploy section, from its heading to the next top-level section. */
+const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+const start = readme.indexOf('## Deploying to AWS');
+if (start < 0) throw new Error('README.md has no "## Deploying to AWS" section');
+const doc = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
 /** Rows of the markdown table whose header starts with `| <first> |`, as cells. */
 function tableRows(first: string): string[][] {
@@ -38,7 +42,7 @@ function contextKeysRead(): string[] {
   return [...keys].sort();
 }
 
-describe('docs/deploying.md', () => {
+describe("the README's deploy section", () => {
   let s: Synthesized;
   beforeAll(() => {
     s = synthesize();
