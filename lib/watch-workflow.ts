@@ -3,7 +3,7 @@
  * aws-local-stepfunctions runs, so local mode and the tests execute this very definition).
  *
  *   Poll ─▶ Decide ─┬─ wait ─────▶ WaitBeforeNextPoll ─▶ Poll …
- *                   ├─ continue ─▶ HandOver (start successor) ─▶ HandedOver
+ *                   ├─ continue ─▶ WaitBeforeHandOver ─▶ HandOver (start successor) ─▶ HandedOver
  *                   └─ final | deadline ─▶ Finalize ─▶ WatchEnded
  *   Poll fails for good (Catch) ─────────▶ Finalize (outcome `unreachable`)
  */
@@ -20,6 +20,7 @@ export const WATCH_STATES = {
   poll: 'Poll',
   decide: 'Decide',
   wait: 'WaitBeforeNextPoll',
+  waitBeforeHandOver: 'WaitBeforeHandOver',
   handOver: 'HandOver',
   handedOver: 'HandedOver',
   finalize: 'Finalize',
@@ -166,9 +167,16 @@ export class WatchWorkflow extends Construct {
     handOver.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
     handOver.next(handedOver);
 
+    // The wait the last poll chose is honoured before the hand-over, so the successor's first poll
+    // comes when the policy wanted it rather than at once.
+    const waitBeforeHandOver = new sfn.Wait(this, WATCH_STATES.waitBeforeHandOver, {
+      stateName: WATCH_STATES.waitBeforeHandOver,
+      time: sfn.WaitTime.secondsPath('$.waitSeconds'),
+    });
+
     const decide = new sfn.Choice(this, WATCH_STATES.decide, { stateName: WATCH_STATES.decide })
       .when(sfn.Condition.stringEquals('$.decision', 'wait'), wait.next(poll))
-      .when(sfn.Condition.stringEquals('$.decision', 'continue'), handOver)
+      .when(sfn.Condition.stringEquals('$.decision', 'continue'), waitBeforeHandOver.next(handOver))
       .otherwise(finalize);
 
     // One execution lives at most until the deadline, or for its guarded polls at the longest wait.

@@ -4,6 +4,7 @@
  * It is the local `WatchStarter`: names are idempotent, as in Step Functions.
  */
 import './polyfills';
+import { setTimeout as delay } from 'node:timers/promises';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Log, WatchStarter, WatchState } from '../../functions/core/ports';
 import { silentLog } from '../../functions/core/ports';
@@ -37,6 +38,8 @@ export interface LocalExecution {
   done: Promise<ExecutionStatus>;
   output?: unknown;
   error?: string;
+  /** The states entered, in order (the execution's history, for tests and troubleshooting). */
+  states: string[];
 }
 
 export class LocalWorkflow implements WatchStarter {
@@ -79,7 +82,7 @@ export class LocalWorkflow implements WatchStarter {
         },
         ...(instant
           ? {
-              waitTimeOverrides: { [WATCH_STATES.wait]: 0 },
+              waitTimeOverrides: { [WATCH_STATES.wait]: 0, [WATCH_STATES.waitBeforeHandOver]: 0 },
               retryIntervalOverrides: {
                 [WATCH_STATES.poll]: 0,
                 [WATCH_STATES.finalize]: 0,
@@ -98,25 +101,40 @@ export class LocalWorkflow implements WatchStarter {
         StateMachine: { Id: arn, Name: definition.stateMachineName },
       } as never,
     });
+    const states: string[] = [];
+    const history = (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered') states.push(event.state.name);
+      }
+    })().catch(() => {
+      // The history is a convenience: an aborted execution may end its event stream abruptly.
+    });
+    // An execution is done once its history is complete too (bounded, should the stream hang).
+    const settled = (status: ExecutionStatus) => Promise.race([history, delay(1_000)]).then(() => status);
     const execution: LocalExecution & { abort: () => void } = {
       name: executionName,
       input: state,
       status: 'RUNNING',
       startedAt,
+      states,
       abort: run.abort,
-      done: run.result.then(
-        (output) => {
-          execution.output = output;
-          execution.status = output === null && this.#stopping ? 'ABORTED' : 'SUCCEEDED';
-          return execution.status;
-        },
-        (error: unknown) => {
-          execution.status = 'FAILED';
-          execution.error = error instanceof Error ? error.message : String(error);
-          log.error('watch execution failed', { executionName, error: execution.error });
-          return execution.status;
-        },
-      ),
+      done: run.result
+        .then(
+          (output) => {
+            execution.output = output;
+            return output === null && this.#stopping ? 'ABORTED' : 'SUCCEEDED';
+          },
+          (error: unknown) => {
+            execution.error = error instanceof Error ? error.message : String(error);
+            log.error('watch execution failed', { executionName, error: execution.error });
+            return 'FAILED' as const;
+          },
+        )
+        .then(settled)
+        .then((status) => {
+          execution.status = status;
+          return status;
+        }),
     };
     this.#executions.set(executionName, execution);
   }

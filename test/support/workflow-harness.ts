@@ -128,7 +128,8 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
         poll: async (input) => {
           // The Wait before this poll took no real time: move the shared clock instead.
           const previous = input as Partial<PollOutput>;
-          if (previous.decision === 'wait' && typeof previous.waitSeconds === 'number') {
+          const waited = previous.decision === 'wait' || previous.decision === 'continue';
+          if (waited && typeof previous.waitSeconds === 'number') {
             clock.advance(previous.waitSeconds * 1000);
           }
           const entry: WorkflowHarness['polls'][number] = { input, output: null, error: null };
