@@ -2,7 +2,9 @@
  * The run store on DynamoDB: one table, single-item conditional writes only (no transactions).
  *
  * Invariants every write keeps, whatever the interleaving of a lookup and a watch:
- * - a run item never moves to an older `observedAt`, never from final back to non-final;
+ * - a run item never goes from final back to non-final; a final view replaces a non-final one
+ *   whatever their times (a final run stays final, so the other view is stale); otherwise a run
+ *   item never moves to an older `observedAt`;
  * - observation writes touch only the view attributes, watch writes only `watch`, notice writes
  *   only `notices.<eventId>`, so writers of different parts never overwrite each other;
  * - a snapshot is written before the run item, so a crash in between loses no history.
@@ -177,10 +179,16 @@ export class DynamoRunStore implements RunStore {
     return null;
   }
 
-  async claimWatch(execId: string, watchFor: (attempt: number) => WatchRecord): Promise<WatchRecord | null> {
+  async claimWatch(
+    execId: string,
+    watchFor: (attempt: number) => WatchRecord,
+    options: { unlessSent?: string } = {},
+  ): Promise<WatchRecord | null> {
     const current = await this.getRun(execId);
     if (current === null) throw new RunNotRecorded(`run ${execId} is not recorded`);
     if (current.watch?.phase === 'watching') return null;
+    const result = options.unlessSent;
+    if (result !== undefined && current.notices[result]?.state === 'sent') return null;
     const watch = watchFor(current.watchAttempts + 1);
     try {
       await this.#client.send(
@@ -191,13 +199,19 @@ export class DynamoRunStore implements RunStore {
           // Both claimers read the same attempt count; only the first write can match it.
           ConditionExpression:
             'attribute_exists(PK) AND (attribute_not_exists(watch) OR watch.phase = :done) AND ' +
-            '(attribute_not_exists(watchAttempts) OR watchAttempts = :previous)',
+            '(attribute_not_exists(watchAttempts) OR watchAttempts = :previous)' +
+            // A result sent while this caller was asking NineData ends the need for a watch.
+            (result === undefined ? '' : ' AND NOT (notices.#result.#state = :sent)'),
+          ...(result === undefined
+            ? {}
+            : { ExpressionAttributeNames: { '#result': result, '#state': 'state' } }),
           ExpressionAttributeValues: {
             ':watch': watch,
             ':attempt': watch.attempt,
             ':previous': current.watchAttempts,
             ':done': 'done',
             ':one': 1,
+            ...(result === undefined ? {} : { ':sent': 'sent' }),
           },
         }),
       );
@@ -371,8 +385,10 @@ export class DynamoRunStore implements RunStore {
           UpdateExpression:
             'SET #view = :view, observedAt = :observedAt, #final = :final, firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
             `version = if_not_exists(version, :zero) + :one, notices = if_not_exists(notices, :noNotices)${index}`,
+          // As `supersedes`: a final view wins over a non-final one; otherwise the newer one wins.
           ConditionExpression:
-            'attribute_not_exists(PK) OR (observedAt < :observedAt AND (#final = :false OR :final = :true))',
+            'attribute_not_exists(PK) OR (#final = :false AND :final = :true) OR ' +
+            '(observedAt < :observedAt AND (#final = :false OR :final = :true))',
           ExpressionAttributeNames: { '#view': 'view', '#final': 'final' },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -415,9 +431,15 @@ export class DynamoRunStore implements RunStore {
   }
 }
 
-/** Whether `next` may replace `stored`: strictly newer, and not a step back from final. */
+/**
+ * Whether `next` may replace `stored`: never a step back from final; a final view always replaces a
+ * non-final one (a run that was final at one moment is final at every later one, so the non-final
+ * view, whatever its stamp, is stale); otherwise only a strictly newer observation.
+ */
 function supersedes(next: RunView, stored: RunView): boolean {
-  return next.observedAt > stored.observedAt && (next.final || !stored.final);
+  if (stored.final && !next.final) return false;
+  if (next.final && !stored.final) return true;
+  return next.observedAt > stored.observedAt;
 }
 
 function toRecord(item: RunItem): RunRecord {

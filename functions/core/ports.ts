@@ -163,7 +163,8 @@ export interface RunStore {
   getRun(execId: string): Promise<RunRecord | null>;
   /**
    * Records an observation: a snapshot when the view differs from the stored one, and the run item.
-   * Never moves a run to an older observation, never from final back to non-final. With `touch`,
+   * Never moves a run from final back to non-final; a final view replaces a non-final one whatever
+   * their times (the run stays final); otherwise never moves a run to an older observation. With `touch`,
    * an unchanged observation still refreshes `observedAt` (lookups); without it, it writes nothing.
    * `current`, when the caller has just read the run item, saves reading it again.
    */
@@ -178,9 +179,14 @@ export interface RunStore {
   /**
    * Claims the watch of a recorded run when no watch of it is running, numbering it with the next
    * attempt. `watchFor(attempt)` builds the watch to store. Returns the stored watch, or null when
-   * another watch is running. Throws `RunNotRecorded` when the run item does not exist.
+   * another watch is running or, with `unlessSent`, once that result was sent. Throws
+   * `RunNotRecorded` when the run item does not exist.
    */
-  claimWatch(execId: string, watchFor: (attempt: number) => WatchRecord): Promise<WatchRecord | null>;
+  claimWatch(
+    execId: string,
+    watchFor: (attempt: number) => WatchRecord,
+    options?: { unlessSent?: string },
+  ): Promise<WatchRecord | null>;
   /** Undoes a claim whose execution could not be started (only while that claim is still running). */
   releaseWatch(execId: string, attempt: number): Promise<void>;
   /** Records that a running watch handed over to its successor execution (history guard). */

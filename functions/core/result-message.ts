@@ -59,7 +59,12 @@ export interface ResultInput {
 export function resultEventId(execId: string, outcome: WatchOutcome, attempt: number): string {
   return outcome === 'timed_out' || outcome === 'unreachable'
     ? `compare-watch:${execId}:watch-${attempt}:${outcome}`
-    : `compare-watch:${execId}:result`;
+    : runResultEventId(execId);
+}
+
+/** The eventId of the run's own result, whatever its outcome. */
+export function runResultEventId(execId: string): string {
+  return `compare-watch:${execId}:result`;
 }
 
 function deltaOf(run: RunView, previous: RunView | null): ResultDelta | null {

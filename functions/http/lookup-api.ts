@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import { InvalidCursor } from '../adapters/dynamo-run-store';
 import type { Log, MetricsSink, RunRecord, WatchRecord } from '../core/ports';
-import { resultEventId } from '../core/result-message';
+import { runResultEventId } from '../core/result-message';
 import {
   NineDataAuthRejected,
   NineDataError,
@@ -63,9 +63,7 @@ function watchOf(watch: WatchRecord | null) {
 
 /** The result message sent for the run, if any. */
 function resultOf(record: RunRecord) {
-  const outcome = record.view.outcome;
-  if (outcome === null) return null;
-  const eventId = resultEventId(record.view.execId, outcome, 0);
+  const eventId = runResultEventId(record.view.execId);
   const notice = record.notices[eventId];
   return notice?.state === 'sent' ? { eventId, sentAt: notice.at } : null;
 }

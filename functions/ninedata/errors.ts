@@ -85,14 +85,17 @@ export class NineDataInvalidResponse extends NineDataError {
   readonly transient = false;
 }
 
-/** Error names the state machine retries (transient) and catches as definite failures. */
+/** Failures the client itself retries at once (within one call's deadline). */
 export const TRANSIENT_ERROR_NAMES = ['NineDataUnavailable', 'NineDataTimeout'] as const;
-export const DEFINITE_ERROR_NAMES = [
-  'NineDataNotFound',
-  'NineDataAuthRejected',
-  'NineDataRejected',
-  'NineDataInvalidResponse',
-] as const;
+
+/**
+ * Failures the watch workflow retries over minutes: the transient ones, and an unreadable answer —
+ * a proxy's error page with HTTP 200 passes, and one should not end a day-long watch.
+ */
+export const WORKFLOW_RETRIED_ERROR_NAMES = [...TRANSIENT_ERROR_NAMES, 'NineDataInvalidResponse'] as const;
+
+/** NineData's definite answers: the watch ends as `unreachable` at once. */
+export const DEFINITE_ERROR_NAMES = ['NineDataNotFound', 'NineDataAuthRejected', 'NineDataRejected'] as const;
 
 export function isNineDataError(error: unknown): error is NineDataError {
   return error instanceof NineDataError;

@@ -42,6 +42,11 @@ export async function finalizeWatch(
   const record = await deps.runs.getRun(input.execId);
   if (record === null) throw new Error(`run ${input.execId} is not recorded; a watch cannot end without it`);
   const run = record.view;
+  if (input.decision === 'final' && !run.final) {
+    // The store accepts every final view, so this cannot happen; if it does, retry rather than
+    // announce a wrong outcome.
+    throw new Error(`run ${input.execId} was polled final but the store does not hold it final yet`);
+  }
   const outcome: WatchOutcome = run.outcome ?? (input.error ? 'unreachable' : 'timed_out');
   const now = deps.clock.now();
 

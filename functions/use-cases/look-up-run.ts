@@ -41,8 +41,11 @@ export async function observeRun(
   execId: string,
   stored: RunRecord | null,
 ): Promise<RunRecord> {
+  // Stamped when NineData was asked, not when its answer arrived: of two overlapping reads, the one
+  // sent later reflects the later state, whichever answer comes back first.
+  const askedAt = deps.clock.now();
   const upstream = await deps.nineData.getRun(execId);
-  const view = normaliseRun(upstream, deps.clock.now(), stored?.view ?? null);
+  const view = normaliseRun(upstream, askedAt, stored?.view ?? null);
   const { record } = await deps.runs.recordObservation(view, { touch: true, current: stored });
   return record;
 }

@@ -28,9 +28,11 @@ export async function pollRun(deps: PollRunDeps, state: CarriedWatchState): Prom
     await deps.runs.recordGeneration(state.execId, state, executionNameOf(state));
   }
   const stored = await deps.runs.getRun(state.execId);
+  // Stamped when NineData was asked (see observeRun); the decision below uses the time after.
+  const askedAt = deps.clock.now();
   const upstream = await deps.nineData.getRun(state.execId);
   const now = deps.clock.now();
-  const view = normaliseRun(upstream, now, stored?.view ?? null);
+  const view = normaliseRun(upstream, askedAt, stored?.view ?? null);
   const { record } = await deps.runs.recordObservation(view, { current: stored });
   // A final observation recorded meanwhile (by a lookup) is the truth, even if NineData now blips.
   const latest = record.view.final ? record.view : view;

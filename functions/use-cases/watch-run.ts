@@ -1,5 +1,5 @@
 import type { RunRecord, WatchStarter } from '../core/ports';
-import { resultEventId } from '../core/result-message';
+import { runResultEventId } from '../core/result-message';
 import { newWatch, type WatchSettings, watchStateOf } from '../core/watch';
 import { observeRun, type RunLookupDeps } from './look-up-run';
 
@@ -35,8 +35,12 @@ export async function watchRun(deps: WatchRunDeps, execId: string): Promise<Watc
 
   const record = stored?.view.final ? stored : await observeRun(deps, execId, stored);
   const now = deps.clock.now();
-  const watch = await deps.runs.claimWatch(execId, (attempt) =>
-    newWatch(execId, attempt, now, deps.settings),
+  const watch = await deps.runs.claimWatch(
+    execId,
+    (attempt) => newWatch(execId, attempt, now, deps.settings),
+    {
+      unlessSent: runResultEventId(execId),
+    },
   );
   if (watch === null) {
     const winner = (await deps.runs.getRun(execId)) ?? record;
@@ -54,9 +58,6 @@ export async function watchRun(deps: WatchRunDeps, execId: string): Promise<Watc
 function settledState(record: RunRecord | null): Exclude<WatchRequestKind, 'started'> | null {
   if (record === null) return null;
   if (record.watch?.phase === 'watching') return 'watching';
-  const outcome = record.view.outcome;
-  if (outcome !== null && record.notices[resultEventId(record.view.execId, outcome, 0)]?.state === 'sent') {
-    return 'finished';
-  }
+  if (record.notices[runResultEventId(record.view.execId)]?.state === 'sent') return 'finished';
   return null;
 }

@@ -124,6 +124,17 @@ describe('DynamoRunStore', () => {
       expect((await store.getRun('315337'))?.view).toMatchObject({ status: 'success', final: true });
     });
 
+    it('takes a final view over a non-final one stamped later (that one was stale)', async () => {
+      await store.recordObservation(view(10));
+      // A slow lookup's running answer got a later stamp than the watch's final one, and landed first.
+      await store.recordObservation(view(30, { sourceCompletedRows: 500_000 }), { touch: true });
+
+      const result = await store.recordObservation(view(20, { status: 'success' }));
+
+      expect(result.applied).toBe(true);
+      expect((await store.getRun('315337'))?.view).toMatchObject({ status: 'success', final: true });
+    });
+
     it('indexes the run under its task by creation time', async () => {
       await store.recordObservation(view(0));
 
@@ -254,6 +265,18 @@ describe('DynamoRunStore', () => {
 
       expect(claims.filter((c) => c !== null)).toEqual([watchFor(1)]);
       expect(await store.getRun('315337')).toMatchObject({ watch: watchFor(1), watchAttempts: 1 });
+    });
+
+    it('claims no watch once the run result was sent', async () => {
+      await store.recordObservation(view(0, { status: 'success' }));
+      await store.claimNotification('315337', 'result-1', 'owner-a', at(1));
+      await store.markNotified('315337', 'result-1', at(2));
+
+      const claim = await store.claimWatch('315337', watchFor, { unlessSent: 'result-1' });
+      const other = await store.claimWatch('315337', watchFor, { unlessSent: 'result-2' });
+
+      expect(claim).toBeNull();
+      expect(other?.attempt).toBe(1);
     });
 
     it('refuses to claim the watch of a run it never recorded', async () => {

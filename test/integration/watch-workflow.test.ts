@@ -233,6 +233,23 @@ describe('the watch workflow (synthesized definition under aws-local-stepfunctio
     });
   });
 
+  it('starts no second watch for a request that was still asking NineData while the result went out', async () => {
+    const harness = await harnessWith();
+    const execId = harness.sandbox.addRun({ taskId: newTaskId(), durationSeconds: 60, sourceRows: 100 });
+    harness.sandbox.injectFault({ kind: 'slow', delayMs: 1_500 }, { execId, times: 1 });
+    const late = harness.watch(execId);
+    while (harness.sandbox.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const first = await harness.watch(execId);
+    await harness.settle();
+    const answer = await late;
+
+    expect(first.status).toBe(202);
+    expect(answer).toMatchObject({ status: 200, body: { request: 'finished' } });
+    expect(harness.workflow.executions.map((e) => e.name)).toEqual([`run-${execId}-w1-g0`]);
+    expect((await harness.store.getRun(execId))?.watch).toMatchObject({ attempt: 1, phase: 'done' });
+  });
+
   it('flags a regression when the task’s second run finds more differences than its first', async () => {
     const harness = await harnessWith();
     const taskId = newTaskId();
