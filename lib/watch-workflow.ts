@@ -13,7 +13,7 @@ import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DEFINITE_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../functions/ninedata/errors';
+import { DEFINITE_ERROR_NAMES, WORKFLOW_RETRIED_ERROR_NAMES } from '../functions/ninedata/errors';
 
 /** State names: the local runner binds each Task to its handler by these. */
 export const WATCH_STATES = {
@@ -112,7 +112,7 @@ export class WatchWorkflow extends Construct {
     poll.addRetry({
       // About 20 minutes of NineData outage (full jitter halves the 40-minute worst case) before the
       // watch gives up as `unreachable`.
-      errors: [...TRANSIENT_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS],
+      errors: [...WORKFLOW_RETRIED_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS],
       interval: Duration.seconds(5),
       backoffRate: 2,
       maxDelay: Duration.minutes(5),
