@@ -12,7 +12,7 @@ import {
   mean,
   percentile,
 } from './report';
-import { buildCorpus, DEFAULT_CORPUS_RUNS, DEFAULT_CORPUS_SEED, type Scenario } from './scenarios';
+import { buildCorpus, DEFAULT_CORPUS_RUNS, DEFAULT_CORPUS_SEED, kindOf, type Scenario } from './scenarios';
 import {
   exponentialBackoff,
   fixedInterval,
@@ -59,11 +59,6 @@ export function measure(corpus: readonly Scenario[], spec: StrategySpec): Strate
 
 function watchAll(corpus: readonly Scenario[], spec: StrategySpec): WatchResult[] {
   return corpus.map((scenario) => simulateWatch(scenario, spec.create()));
-}
-
-/** Groups that behave differently: successes by progress shape, failures by when they happen. */
-function kindOf(scenario: Scenario): string {
-  return scenario.ending === 'success' ? `${scenario.shape}, success` : scenario.ending;
 }
 
 const METRICS: readonly {

@@ -3,11 +3,23 @@
  * bench/results/latest.json. A new benchmark registers itself by joining BENCHMARKS.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { runBundlesBenchmark } from './bundles';
+import { runCostBenchmark } from './cost';
+import { runLookupPathBenchmark } from './lookup-path';
 import { runPollPolicyBenchmark } from './poll-policy';
 import type { Benchmark, BenchSection } from './report';
 
-const BENCHMARKS: readonly Benchmark[] = [{ name: 'poll-policy', run: runPollPolicyBenchmark }];
+const BENCHMARKS: readonly Benchmark[] = [
+  { name: 'poll-policy', run: runPollPolicyBenchmark },
+  { name: 'cost', run: runCostBenchmark },
+  { name: 'lookup-path', run: runLookupPathBenchmark },
+  { name: 'bundles', run: runBundlesBenchmark },
+];
+
+/** As every function's environment sets it (lib/house-function.ts): the SDK's Node 20 notice is noise here. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -32,6 +44,13 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    machine: {
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      cpus: availableParallelism(),
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      // Shared machines: the load when the run ended says how much the figures may be disturbed.
+      loadAverage1m: loadavg()[0],
+    },
     sections: sections.map(({ name, title, elapsedMs, data }) => ({ name, title, elapsedMs, data })),
   };
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

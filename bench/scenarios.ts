@@ -253,6 +253,11 @@ function buildScenario(index: number, random: Random, createdAtMs: number): Scen
   };
 }
 
+/** Groups that behave differently: successes by progress shape, failures by when they happen. */
+export function kindOf(scenario: Scenario): string {
+  return scenario.ending === 'success' ? `${scenario.shape}, success` : scenario.ending;
+}
+
 /** The corpus: `runs` scenarios from `seed`, the same every time for the same arguments. */
 export function buildCorpus(options: { seed?: number; runs?: number } = {}): Scenario[] {
   const random = mulberry32(options.seed ?? DEFAULT_CORPUS_SEED);
