@@ -204,12 +204,19 @@ describe('the watch workflow (synthesized definition under aws-local-stepfunctio
     expect(successor).toMatchObject({ execId, attempt: 1, generation: 1, polls: 0, totalPolls: 10 });
     expect(successor?.startedAt).toBe(harness.workflow.executions[0]?.input.startedAt);
     // The successor's first poll comes after the wait the last poll chose, not at once.
-    expect(harness.workflow.executions[0]?.states.slice(-4)).toEqual(['Decide', 'WaitBeforeHandOver', 'HandOver', 'HandedOver']);
+    expect(harness.workflow.executions[0]?.states.slice(-4)).toEqual([
+      'Decide',
+      'WaitBeforeHandOver',
+      'HandOver',
+      'HandedOver',
+    ]);
     const handOver = harness.polls.findIndex((p) => p.input.generation === 1);
     const last = harness.polls[handOver - 1]?.output;
     const first = harness.polls[handOver]?.output;
     expect(last?.decision).toBe('continue');
-    expect(Date.parse(first?.observedAt ?? '') - Date.parse(last?.observedAt ?? '')).toBe((last?.waitSeconds ?? 0) * 1000);
+    expect(Date.parse(first?.observedAt ?? '') - Date.parse(last?.observedAt ?? '')).toBe(
+      (last?.waitSeconds ?? 0) * 1000,
+    );
     expect(bodies).toHaveLength(1);
     expect(bodies[0].outcome).toBe('consistent');
     expect(harness.polls.length).toBeGreaterThan(20);
