@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newTaskId } from '../support/lookup-harness';
-import { type LookupAnswer, useReliabilityHarness } from '../support/reliability-harness';
+import { type LookupAnswer, useWorkflowHarness } from '../support/workflow-harness';
 
-const harnessWith = useReliabilityHarness();
+const harnessWith = useWorkflowHarness();
 
 describe('concurrent requests about one run', () => {
   it('starts one execution and sends one message when 50 watch requests arrive at once', async () => {

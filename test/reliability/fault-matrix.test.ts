@@ -3,14 +3,10 @@ import type { WatchOutcome } from '../../functions/core/run-view';
 import { NINEDATA_PATHS } from '../../functions/ninedata/client';
 import type { Fault } from '../../lib/local/sandbox';
 import { CREDENTIALS, newTaskId } from '../support/lookup-harness';
-import {
-  type ReliabilityHarness,
-  type ReliabilityOptions,
-  useReliabilityHarness,
-} from '../support/reliability-harness';
+import { useWorkflowHarness, type WorkflowHarness, type WorkflowOptions } from '../support/workflow-harness';
 import { expectIntactHistory, viewCountsOf } from './watch-history';
 
-const harnessWith = useReliabilityHarness();
+const harnessWith = useWorkflowHarness();
 
 /** A run NineData answers for once the watch has started: ten minutes, three differing rows. */
 const SCENARIO = { durationSeconds: 600, sourceRows: 10_000, different: 3 } as const;
@@ -22,8 +18,8 @@ interface FaultCase {
   fault?: Fault;
   times?: number;
   /** Anything else the case changes once the watch has started (NineData's clock). */
-  disturb?: (harness: ReliabilityHarness) => void;
-  options?: ReliabilityOptions;
+  disturb?: (harness: WorkflowHarness) => void;
+  options?: WorkflowOptions;
   outcome: WatchOutcome;
   /** The message's `reason`, for a watch that ends without the run's result. */
   reason?: RegExp;
@@ -116,14 +112,14 @@ const DEFINITE: FaultCase[] = [
 ];
 
 /** The run's final counts as NineData holds them, in the run view's terms. */
-function finalCountsOf(harness: ReliabilityHarness, execId: string) {
+function finalCountsOf(harness: WorkflowHarness, execId: string) {
   const run = harness.sandbox.runState(execId);
   if (!run?.final) throw new Error(`the sandbox run ${execId} is not final`);
   return viewCountsOf(run.counts);
 }
 
 /** Starts the run's watch, then lets NineData misbehave, then runs the watch to its end. */
-async function watchThrough(harness: ReliabilityHarness, execId: string, c: FaultCase) {
+async function watchThrough(harness: WorkflowHarness, execId: string, c: FaultCase) {
   const started = await harness.watch(execId);
   expect(started.status).toBe(202);
   // The first poll has not reached NineData yet: the watch request's own read is left alone.

@@ -12,10 +12,10 @@ import { secretCredentials } from '../../functions/adapters/secret-credentials';
 import { createNineDataClient, NINEDATA_PATHS } from '../../functions/ninedata/client';
 import type { Fault, FaultScope } from '../../lib/local/sandbox';
 import { CREDENTIALS, newTaskId } from '../support/lookup-harness';
-import { type ReliabilityHarness, useReliabilityHarness } from '../support/reliability-harness';
+import { useWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness';
 
 const SECRET = CREDENTIALS.secretKey;
-const harnessWith = useReliabilityHarness();
+const harnessWith = useWorkflowHarness();
 const secrets = mockClient(SecretsManagerClient);
 
 /** Everything written to the console or to stdout and stderr while a test runs. */
@@ -40,7 +40,7 @@ afterEach(() => {
 });
 
 /** Every place the secret could leak to from a harness, as text, each labelled. */
-function exposuresOf(harness: ReliabilityHarness): [string, string][] {
+function exposuresOf(harness: WorkflowHarness): [string, string][] {
   return [
     ...harness.log.lines.map((line, i): [string, string] => [`log line ${i}`, line]),
     ...harness.answers.map((a, i): [string, string] => [

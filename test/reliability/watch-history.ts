@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { type RunCounts, type RunView, viewsDiffer } from '../../functions/core/run-view';
 import type { RunCounts as UpstreamCounts } from '../../lib/local/sandbox';
-import type { ReliabilityHarness } from '../support/reliability-harness';
+import type { WorkflowHarness } from '../support/workflow-harness';
 
 /**
  * The moments a snapshot must exist for, from the observations offered to the store in the order
@@ -24,7 +24,7 @@ export function expectedSnapshotTimes(views: readonly RunView[]): string[] {
 }
 
 /** Asserts the run's snapshots are intact and returns them, newest first. */
-export async function expectIntactHistory(harness: ReliabilityHarness, execId: string): Promise<RunView[]> {
+export async function expectIntactHistory(harness: WorkflowHarness, execId: string): Promise<RunView[]> {
   const { snapshots, cursor } = await harness.store.listSnapshots(execId, { limit: 100 });
   const times = snapshots.map((s) => s.observedAt);
   expect(cursor).toBeNull();

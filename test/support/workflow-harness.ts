@@ -2,24 +2,30 @@
  * The whole watch path on local stand-ins: the lookup handler starts watches, the synthesized state
  * machine runs under aws-local-stepfunctions with its Tasks bound to the real poll and finalize
  * handlers, the store is dynalite and NineData is the sandbox. Waits take no real time: each Wait
- * moves the shared manual clock by the seconds the poll policy chose.
+ * moves the shared manual clock by the seconds the poll policy chose. On top, for the reliability
+ * suite:
+ * - NineData client options (a per-attempt time-out short enough to fault in milliseconds);
+ * - a store that records every observation offered to it, so a test can tell a lost snapshot or a
+ *   lost update from one the store rightly refused;
+ * - the raw text and headers of every lookup answer, and every log line, for secret hygiene.
  *
  * SNS has no local stand-in, so results go to a recording `ResultPublisher` (the port the SNS
  * adapter implements; the adapter itself is tested with aws-sdk-client-mock).
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { DynamoRunStore } from '../../functions/adapters/dynamo-run-store';
 import { DEFAULT_POLL_POLICY } from '../../functions/core/poll-policy';
-import type { PublishedMessage, ResultPublisher, WatchState } from '../../functions/core/ports';
+import type { PublishedMessage, RecordResult, ResultPublisher, RunRecord } from '../../functions/core/ports';
+import type { RunView } from '../../functions/core/run-view';
 import type { CarriedWatchState, PollOutput } from '../../functions/core/watch';
-import { createLookupHandler } from '../../functions/http/lookup-api';
-import { createNineDataClient } from '../../functions/ninedata/client';
+import { createLookupHandler, type LookupHandler } from '../../functions/http/lookup-api';
+import { createNineDataClient, type NineDataClientOptions } from '../../functions/ninedata/client';
 import type { Credentials } from '../../functions/ninedata/signing';
 import { createFinalizeHandler, createPollHandler } from '../../functions/watch-handlers';
 import { type WatchDefinition, watchDefinition } from '../../lib/local/definition';
 import { LocalWorkflow } from '../../lib/local/local-workflow';
 import { ManualClock, type Sandbox, startSandbox } from '../../lib/local/sandbox';
-import { apiEvent } from './api-events';
+import { type ApiRequest, apiEvent } from './api-events';
 import { CREDENTIALS, RecordingLog, RecordingMetrics } from './lookup-harness';
 import { useDynalite } from './run-table';
 
@@ -39,37 +45,70 @@ export class RecordingPublisher implements ResultPublisher {
   }
 }
 
+/** A run store that remembers every observation it was offered and what became of it. */
+export class ObservedRunStore extends DynamoRunStore {
+  readonly observations: { view: RunView; applied: boolean; snapshotWritten: boolean }[] = [];
+
+  override async recordObservation(
+    view: RunView,
+    options?: { touch?: boolean; current?: RunRecord | null },
+  ): Promise<RecordResult> {
+    const result = await super.recordObservation(view, options);
+    this.observations.push({ view, applied: result.applied, snapshotWritten: result.snapshotWritten });
+    return result;
+  }
+}
+
 export interface WorkflowOptions {
-  /** Polls per execution before the hand-over. @default 500 */
-  historyGuardPolls?: number;
+  /** Options of both NineData clients (the poll's and the lookup's). */
+  client?: Partial<NineDataClientOptions>;
+  /** Credentials the poll handler signs with. @default CREDENTIALS */
+  pollCredentials?: Credentials;
+  /** Credentials the lookup handler signs with. @default CREDENTIALS */
+  lookupCredentials?: Credentials;
+  /** Where both handlers read their credentials (e.g. the Secrets Manager reader); overrides the two above. */
+  credentials?: () => Promise<Credentials>;
   /** Watch deadline in seconds. @default 24 h */
   deadlineSeconds?: number;
-  /** Credentials the poll handler signs with (the lookup keeps the right ones). */
-  pollCredentials?: Credentials;
+  /** Polls per execution before the hand-over. @default 500 */
+  historyGuardPolls?: number;
+}
+
+export interface LookupAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** The body exactly as sent. */
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert the JSON shape themselves
+  body: any;
 }
 
 export interface WorkflowHarness {
   sandbox: Sandbox;
   clock: ManualClock;
-  store: DynamoRunStore;
+  store: ObservedRunStore;
   publisher: RecordingPublisher;
   workflow: LocalWorkflow;
-  /** Every poll's input and output, in order. */
+  /** Every log line of the lookup, poll and finalize handlers. */
+  log: RecordingLog;
+  lookup: LookupHandler;
+  /** Every poll's input and output (or error name), in order. */
   polls: { input: CarriedWatchState; output: PollOutput | null; error: string | null }[];
-  /** POST /runs/{execId}/watch through the lookup handler. */
-  watch(execId: string): Promise<{ status: number; body: Record<string, unknown> }>;
-  request(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Every answer of the lookup handler, in order. */
+  answers: LookupAnswer[];
+  call(request: ApiRequest): Promise<LookupAnswer>;
+  /** POST /runs/{execId}/watch. */
+  watch(execId: string): Promise<LookupAnswer>;
   /** Waits until every execution (successors included) has ended. */
   settle(): Promise<void>;
 }
 
 let definition: WatchDefinition | undefined;
 
-/** One sandbox, dynalite and synthesized definition per file; the rest fresh per `build`. */
+/**
+ * One sandbox and dynalite per file; a fresh table, handlers and workflow per `build`. Faults,
+ * recorded requests and the sandbox's clock skew are cleared before and after every test.
+ */
 export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<WorkflowHarness> {
   const local = useDynalite();
   const clock = new ManualClock('2026-05-08T08:00:00Z');
@@ -82,14 +121,17 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
   afterAll(async () => {
     await sandbox?.close();
   });
-  beforeEach(() => {
+  const reset = () => {
     sandbox.clearFaults();
     sandbox.clearRequests();
-  });
+    sandbox.setServerSkew(0);
+  };
+  beforeEach(reset);
+  afterEach(reset);
 
   return async (options = {}) => {
     const tableName = await local.newTable();
-    const store = new DynamoRunStore({
+    const store = new ObservedRunStore({
       client: local.dynamo().documents,
       tableName,
       snapshotRetentionDays: 30,
@@ -99,12 +141,14 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
     const client = (credentials: Credentials) =>
       createNineDataClient({
         endpoint: sandbox.url,
-        credentials: async () => credentials,
+        credentials: options.credentials ?? (async () => credentials),
         clock,
         sleep: async () => {},
         random: () => 0.5,
+        ...options.client,
       });
-    const telemetry = { log: new RecordingLog(), metrics: new RecordingMetrics() };
+    const log = new RecordingLog();
+    const telemetry = { log, metrics: new RecordingMetrics() };
     const poll = createPollHandler({
       runs: store,
       nineData: client(options.pollCredentials ?? CREDENTIALS),
@@ -124,10 +168,12 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
     const workflow = new LocalWorkflow({
       definition: definition as WatchDefinition,
       instant: true,
+      log,
       handlers: {
         poll: async (input) => {
           // The Wait before this poll took no real time: move the shared clock instead.
           const previous = input as Partial<PollOutput>;
+          // A successor's first poll also comes after the wait its predecessor decided on.
           const waited = previous.decision === 'wait' || previous.decision === 'continue';
           if (waited && typeof previous.waitSeconds === 'number') {
             clock.advance(previous.waitSeconds * 1000);
@@ -147,7 +193,7 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
     });
     const lookup = createLookupHandler({
       runs: store,
-      nineData: client(CREDENTIALS),
+      nineData: client(options.lookupCredentials ?? CREDENTIALS),
       clock,
       freshSeconds: 10,
       watches: workflow,
@@ -155,9 +201,18 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
       credentialsHint: 'the test secret',
       ...telemetry,
     });
-    const request = async (method: string, path: string, body?: unknown) => {
-      const response = await lookup(apiEvent({ method, path, body }));
-      return { status: response.statusCode ?? 0, body: JSON.parse(response.body ?? 'null') };
+    const answers: LookupAnswer[] = [];
+    const call = async (request: ApiRequest): Promise<LookupAnswer> => {
+      const response = await lookup(apiEvent(request));
+      const text = response.body ?? '';
+      const answer: LookupAnswer = {
+        status: response.statusCode ?? 0,
+        headers: (response.headers ?? {}) as Record<string, string>,
+        text,
+        body: text === '' ? null : JSON.parse(text),
+      };
+      answers.push(answer);
+      return answer;
     };
     return {
       sandbox,
@@ -165,14 +220,13 @@ export function useWorkflowHarness(): (options?: WorkflowOptions) => Promise<Wor
       store,
       publisher,
       workflow,
+      log,
+      lookup,
       polls,
-      request,
-      watch: (execId) => request('POST', `/runs/${execId}/watch`),
+      answers,
+      call,
+      watch: (execId) => call({ method: 'POST', path: `/runs/${execId}/watch` }),
       settle: () => workflow.idle(),
     };
   };
-}
-
-export function watchStateOf(harness: WorkflowHarness, executionName: string): WatchState | undefined {
-  return harness.workflow.executions.find((e) => e.name === executionName)?.input;
 }
