@@ -78,6 +78,8 @@ export interface Sandbox {
   task(taskId: string): SandboxTask | null;
 }
 
+// Written out again rather than imported from the client: the sandbox stands for NineData's
+// documentation, so a wrong path in the client fails against it instead of agreeing with itself.
 const PATHS = {
   now: '/openapi/now',
   run: '/openapi/v1/comparedata/queryTaskExecInfo',
