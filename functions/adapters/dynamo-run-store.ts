@@ -95,7 +95,7 @@ export class DynamoRunStore implements RunStore {
 
   async recordObservation(
     view: RunView,
-    options: { touch?: boolean; current?: RunRecord | null } = {},
+    options: { touch?: boolean; current?: RunRecord | null; watchPolls?: number } = {},
   ): Promise<RecordResult> {
     // A stale `current` is harmless: the conditional write below decides, and a lost race re-reads.
     const current = options.current === undefined ? await this.getRun(view.execId) : options.current;
@@ -107,7 +107,9 @@ export class DynamoRunStore implements RunStore {
       return { record: current, snapshotWritten: false, applied: false };
     }
     const snapshotWritten = changed ? await this.#putSnapshot(view) : false;
-    const record = await this.#updateView(view);
+    // A watch's poll count rides along with a write that happens anyway; the watch must exist.
+    const watchPolls = current?.watch ? options.watchPolls : undefined;
+    const record = await this.#updateView(view, watchPolls);
     if (record === null) {
       // A newer or final observation landed between our read and our write: it stands.
       const latest = await this.getRun(view.execId);
@@ -359,9 +361,10 @@ export class DynamoRunStore implements RunStore {
   }
 
   /** Writes the view unless a newer or final one is stored; returns the item, or null when it lost. */
-  async #updateView(view: RunView): Promise<RunRecord | null> {
+  async #updateView(view: RunView, watchPolls: number | undefined): Promise<RunRecord | null> {
     const now = this.#clock.now().toISOString();
     const index = view.taskId === null ? '' : ', GSI1PK = :taskPk, GSI1SK = if_not_exists(GSI1SK, :taskSk)';
+    const polls = watchPolls === undefined ? '' : ', watch.totalPolls = :watchPolls';
     const values: Record<string, unknown> = {
       ':view': view,
       ':observedAt': view.observedAt,
@@ -373,6 +376,7 @@ export class DynamoRunStore implements RunStore {
       ':false': false,
       ':true': true,
     };
+    if (watchPolls !== undefined) values[':watchPolls'] = watchPolls;
     if (view.taskId !== null) {
       values[':taskPk'] = taskPartitionKey(view.taskId);
       values[':taskSk'] = taskSortKey(view.createdAt ?? view.observedAt, view.execId);
@@ -384,7 +388,7 @@ export class DynamoRunStore implements RunStore {
           Key: runKey(view.execId),
           UpdateExpression:
             'SET #view = :view, observedAt = :observedAt, #final = :final, firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
-            `version = if_not_exists(version, :zero) + :one, notices = if_not_exists(notices, :noNotices)${index}`,
+            `version = if_not_exists(version, :zero) + :one, notices = if_not_exists(notices, :noNotices)${index}${polls}`,
           // As `supersedes`: a final view wins over a non-final one; otherwise the newer one wins.
           ConditionExpression:
             'attribute_not_exists(PK) OR (#final = :false AND :final = :true) OR ' +

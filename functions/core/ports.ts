@@ -166,11 +166,12 @@ export interface RunStore {
    * Never moves a run from final back to non-final; a final view replaces a non-final one whatever
    * their times (the run stays final); otherwise never moves a run to an older observation. With `touch`,
    * an unchanged observation still refreshes `observedAt` (lookups); without it, it writes nothing.
-   * `current`, when the caller has just read the run item, saves reading it again.
+   * `current`, when the caller has just read the run item, saves reading it again. `watchPolls`, from
+   * a watch's poll, updates the watch's poll count when the run item is written anyway.
    */
   recordObservation(
     view: RunView,
-    options?: { touch?: boolean; current?: RunRecord | null },
+    options?: { touch?: boolean; current?: RunRecord | null; watchPolls?: number },
   ): Promise<RecordResult>;
   listSnapshots(execId: string, options?: { limit?: number; cursor?: string }): Promise<SnapshotPage>;
   listTaskRuns(taskId: string, options?: { limit?: number; cursor?: string }): Promise<RunPage>;

@@ -33,7 +33,10 @@ export async function pollRun(deps: PollRunDeps, state: CarriedWatchState): Prom
   const upstream = await deps.nineData.getRun(state.execId);
   const now = deps.clock.now();
   const view = normaliseRun(upstream, askedAt, stored?.view ?? null);
-  const { record } = await deps.runs.recordObservation(view, { current: stored });
+  const { record } = await deps.runs.recordObservation(view, {
+    current: stored,
+    watchPolls: state.totalPolls + 1,
+  });
   // A final observation recorded meanwhile (by a lookup) is the truth, even if NineData now blips.
   const latest = record.view.final ? record.view : view;
 

@@ -48,9 +48,11 @@ describe('the watch workflow (synthesized definition under aws-local-stepfunctio
     // A 15-minute run: far fewer polls than a fixed 10-second interval (about 90) would make.
     expect(harness.polls.length).toBeGreaterThan(3);
     expect(harness.polls.length).toBeLessThan(40);
+    // The last poll saw the run end, a change, so the stored watch counts every poll.
     expect((await harness.store.getRun(execId))?.watch).toMatchObject({
       phase: 'done',
       outcome: 'consistent',
+      totalPolls: harness.polls.length,
     });
     expect(harness.workflow.executions.map((e) => e.status)).toEqual(['SUCCEEDED']);
   });

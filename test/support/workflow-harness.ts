@@ -51,7 +51,7 @@ export class ObservedRunStore extends DynamoRunStore {
 
   override async recordObservation(
     view: RunView,
-    options?: { touch?: boolean; current?: RunRecord | null },
+    options?: { touch?: boolean; current?: RunRecord | null; watchPolls?: number },
   ): Promise<RecordResult> {
     const result = await super.recordObservation(view, options);
     this.observations.push({ view, applied: result.applied, snapshotWritten: result.snapshotWritten });
