@@ -11,12 +11,9 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/adapters/powertools-telemetry';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-
-/** The CloudWatch namespace and Powertools service every function's metrics carry. */
-export const METRICS_NAMESPACE = 'CompareWatch';
-export const SERVICE_NAME = 'compare-watch';
 
 /** CommonJS dependencies (undici) call require() for Node built-ins inside an ESM bundle. */
 export const ESM_REQUIRE_BANNER =

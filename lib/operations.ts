@@ -33,22 +33,22 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { upstreamOperationOf } from '../functions/adapters/ninedata-metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/adapters/powertools-telemetry';
 import { NINEDATA_PATHS } from '../functions/ninedata/client';
-import { TRANSIENT_ERROR_NAMES } from '../functions/ninedata/errors';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './house-function';
+import { WORKFLOW_RETRIED_ERROR_NAMES } from '../functions/ninedata/errors';
 
 const PERIOD = Duration.minutes(5);
 
 /** The `operation` dimension of UpstreamLatency: the last segment of the NineData API path. */
-export const UPSTREAM_OPERATIONS = Object.values(NINEDATA_PATHS).map(
-  (path) => path.split('/').filter(Boolean).slice(-1)[0] ?? 'unknown',
-);
+export const UPSTREAM_OPERATIONS = Object.values(NINEDATA_PATHS).map(upstreamOperationOf);
 
 /**
- * Error classes that say NineData is unwell (down, slow, answering garbage). Not found and
- * rejected requests are callers' mistakes; rejected credentials have an alarm of their own.
+ * Error classes that say NineData is unwell (down, slow, answering garbage): the ones the watch
+ * workflow retries. Not found and rejected requests are callers' mistakes; rejected credentials have
+ * an alarm of their own.
  */
-export const UPSTREAM_FAILURE_CLASSES = [...TRANSIENT_ERROR_NAMES, 'NineDataInvalidResponse'] as const;
+export const UPSTREAM_FAILURE_CLASSES = WORKFLOW_RETRIED_ERROR_NAMES;
 
 /** An alarm may use at most 10 metrics; the error-rate alarm uses one per class and per operation. */
 const ALARM_METRIC_LIMIT = 10;

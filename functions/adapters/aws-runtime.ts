@@ -10,16 +10,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Clock, type MetricsSink, systemClock } from '../core/ports';
 import { DynamoRunStore } from './dynamo-run-store';
 import { integer, requireString } from './environment';
-import { powertoolsMetrics } from './powertools-telemetry';
+import { METRICS_NAMESPACE, powertoolsMetrics, SERVICE_NAME } from './powertools-telemetry';
 
 type Env = Record<string, string | undefined>;
-
-export const SERVICE_NAME = 'compare-watch';
 
 export function telemetry(env: Env = process.env): { logger: Logger; metrics: MetricsSink } {
   const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
   const metrics = new Metrics({
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'CompareWatch',
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
   });
   return { logger, metrics: powertoolsMetrics(metrics) };

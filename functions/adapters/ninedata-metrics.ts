@@ -10,7 +10,9 @@ import type { Credentials } from '../ninedata/signing';
 
 export function recordNineDataAttempt(metrics: MetricsSink): (attempt: NineDataAttempt) => void {
   return (attempt) => {
-    metrics.milliseconds('UpstreamLatency', attempt.durationMs, { operation: operationOf(attempt.path) });
+    metrics.milliseconds('UpstreamLatency', attempt.durationMs, {
+      operation: upstreamOperationOf(attempt.path),
+    });
     if (attempt.errorName) metrics.count('UpstreamErrors', { class: attempt.errorName });
   };
 }
@@ -30,6 +32,7 @@ export function countingCredentialFailures(
   };
 }
 
-function operationOf(path: string): string {
+/** The `operation` dimension of a NineData call: the last segment of its path (`queryTaskExecInfo`). */
+export function upstreamOperationOf(path: string): string {
   return path.split('/').filter(Boolean).slice(-1)[0] ?? 'unknown';
 }

@@ -2,6 +2,10 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import type { MetricsSink } from '../core/ports';
 
+/** The Powertools service and CloudWatch namespace of every metric; the stack's alarms read these. */
+export const SERVICE_NAME = 'compare-watch';
+export const METRICS_NAMESPACE = 'CompareWatch';
+
 /** Metrics as CloudWatch EMF lines, one per data point so each can carry its own dimensions. */
 export function powertoolsMetrics(metrics: Metrics): MetricsSink {
   const emit = (name: string, unit: Unit, value: number, dimensions: Record<string, string> = {}) => {
