@@ -3,10 +3,9 @@
  * line that says what to fix.
  */
 import path from 'node:path';
+import { ConfigurationError, integer, url } from '../../functions/adapters/environment';
 
-export class LocalConfigError extends Error {
-  override readonly name = 'LocalConfigError';
-}
+export { ConfigurationError } from '../../functions/adapters/environment';
 
 export interface RealNineData {
   endpoint: string;
@@ -34,29 +33,8 @@ export interface LocalConfig {
 
 type Env = Record<string, string | undefined>;
 
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new LocalConfigError(
-      `${name}=${raw} is not valid: give a whole number from ${min} to ${max} (default ${fallback})`,
-    );
-  }
-  return Number(raw);
-}
-
-function httpUrl(name: string, raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new LocalConfigError(`${name}=${raw} is not a URL: give e.g. ${name}=https://ninedata.example.com`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new LocalConfigError(`${name}=${raw} must be an http or https URL`);
-  }
-  return raw.replace(/\/+$/, '');
-}
+/** A real NineData may be a private install behind plain http on this network. */
+const HTTP = ['https', 'http'] as const;
 
 function nineDataOf(env: Env): RealNineData | null {
   const names = ['NINEDATA_ENDPOINT', 'NINEDATA_ACCESS_KEY_ID', 'NINEDATA_SECRET_KEY'] as const;
@@ -64,47 +42,47 @@ function nineDataOf(env: Env): RealNineData | null {
   if (set.length === 0) return null;
   if (set.length < names.length) {
     const missing = names.filter((name) => !set.includes(name));
-    throw new LocalConfigError(
+    throw new ConfigurationError(
       `${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not: set all three to use a real NineData, or none for the built-in sandbox`,
     );
   }
   return {
-    endpoint: httpUrl('NINEDATA_ENDPOINT', (env.NINEDATA_ENDPOINT as string).trim()),
+    endpoint: url(env, 'NINEDATA_ENDPOINT', HTTP),
     accessKeyId: (env.NINEDATA_ACCESS_KEY_ID as string).trim(),
     secretKey: (env.NINEDATA_SECRET_KEY as string).trim(),
   };
 }
 
 export function readLocalConfig(env: Env, cwd: string): LocalConfig {
-  const pollMinSeconds = wholeNumber(env, 'POLL_MIN_SECONDS', 5, 1, 3600);
-  const pollMaxSeconds = wholeNumber(env, 'POLL_MAX_SECONDS', 300, 1, 86_400);
+  const pollMinSeconds = integer(env, 'POLL_MIN_SECONDS', { default: 5, min: 1, max: 3600 });
+  const pollMaxSeconds = integer(env, 'POLL_MAX_SECONDS', { default: 300, min: 1, max: 86_400 });
   if (pollMaxSeconds < pollMinSeconds) {
-    throw new LocalConfigError(
+    throw new ConfigurationError(
       `POLL_MAX_SECONDS=${pollMaxSeconds} is below POLL_MIN_SECONDS=${pollMinSeconds}: the bounds must be ordered`,
     );
   }
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LocalConfig['logLevel'];
   if (!['debug', 'info', 'warn'].includes(logLevel)) {
-    throw new LocalConfigError(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: give debug, info or warn`);
+    throw new ConfigurationError(`LOG_LEVEL=${env.LOG_LEVEL} is not valid: give debug, info or warn`);
   }
   const host = env.HOST?.trim() || '127.0.0.1';
   return {
     host,
-    port: wholeNumber(env, 'PORT', 3000, 0, 65_535),
+    port: integer(env, 'PORT', { default: 3000, min: 0, max: 65_535 }),
     dataDir: path.resolve(cwd, env.DATA_DIR?.trim() || '.compare-watch'),
     nineData: nineDataOf(env),
     webhooks: (env.NOTIFY_WEBHOOKS ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
-      .map((url) => httpUrl('NOTIFY_WEBHOOKS', url)),
+      .map((webhook) => url({ NOTIFY_WEBHOOKS: webhook }, 'NOTIFY_WEBHOOKS', HTTP)),
     pollMinSeconds,
     pollMaxSeconds,
-    watchDeadlineSeconds: wholeNumber(env, 'WATCH_DEADLINE_HOURS', 24, 1, 8760) * 3600,
-    historyGuardPolls: wholeNumber(env, 'HISTORY_GUARD_POLLS', 500, 2, 2000),
-    lookupFreshSeconds: wholeNumber(env, 'LOOKUP_FRESH_SECONDS', 10, 0, 3600),
-    snapshotRetentionDays: wholeNumber(env, 'SNAPSHOT_RETENTION_DAYS', 90, 1, 3650),
+    watchDeadlineSeconds: integer(env, 'WATCH_DEADLINE_HOURS', { default: 24, min: 1, max: 8760 }) * 3600,
+    historyGuardPolls: integer(env, 'HISTORY_GUARD_POLLS', { default: 500, min: 2, max: 2000 }),
+    lookupFreshSeconds: integer(env, 'LOOKUP_FRESH_SECONDS', { default: 10, min: 0, max: 3600 }),
+    snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', { default: 90, min: 1, max: 3650 }),
     logLevel,
-    demoSpeed: wholeNumber(env, 'DEMO_SPEED', 1, 1, 1000),
+    demoSpeed: integer(env, 'DEMO_SPEED', { default: 1, min: 1, max: 1000 }),
   };
 }

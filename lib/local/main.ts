@@ -3,7 +3,7 @@
  * until SIGINT or SIGTERM, then stops cleanly (exit 0); the next start picks up running watches.
  */
 import './polyfills';
-import { LocalConfigError, readLocalConfig } from './local-config';
+import { ConfigurationError, readLocalConfig } from './local-config';
 import { type LocalSystem, startLocalSystem } from './system';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   try {
     config = readLocalConfig(process.env, process.cwd());
   } catch (error) {
-    if (error instanceof LocalConfigError) {
+    if (error instanceof ConfigurationError) {
       console.error(`compare-watch: ${error.message}`);
       process.exit(2);
     }
