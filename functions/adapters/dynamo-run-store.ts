@@ -184,9 +184,10 @@ export class DynamoRunStore implements RunStore {
   async claimWatch(
     execId: string,
     watchFor: (attempt: number) => WatchRecord,
-    options: { unlessSent?: string } = {},
+    options: { unlessSent?: string; current?: RunRecord } = {},
   ): Promise<WatchRecord | null> {
-    const current = await this.getRun(execId);
+    // A stale `current` is harmless: the conditions below refuse a claim it would wrongly allow.
+    const current = options.current ?? (await this.getRun(execId));
     if (current === null) throw new RunNotRecorded(`run ${execId} is not recorded`);
     if (current.watch?.phase === 'watching') return null;
     const result = options.unlessSent;

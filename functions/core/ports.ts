@@ -180,13 +180,14 @@ export interface RunStore {
   /**
    * Claims the watch of a recorded run when no watch of it is running, numbering it with the next
    * attempt. `watchFor(attempt)` builds the watch to store. Returns the stored watch, or null when
-   * another watch is running or, with `unlessSent`, once that result was sent. Throws
-   * `RunNotRecorded` when the run item does not exist.
+   * another watch is running or, with `unlessSent`, once that result was sent. `current`, the run item
+   * the caller has just read or written, saves reading it again. Throws `RunNotRecorded` when the run
+   * item does not exist.
    */
   claimWatch(
     execId: string,
     watchFor: (attempt: number) => WatchRecord,
-    options?: { unlessSent?: string },
+    options?: { unlessSent?: string; current?: RunRecord },
   ): Promise<WatchRecord | null>;
   /** Undoes a claim whose execution could not be started (only while that claim is still running). */
   releaseWatch(execId: string, attempt: number): Promise<void>;

@@ -38,9 +38,8 @@ export async function watchRun(deps: WatchRunDeps, execId: string): Promise<Watc
   const watch = await deps.runs.claimWatch(
     execId,
     (attempt) => newWatch(execId, attempt, now, deps.settings),
-    {
-      unlessSent: runResultEventId(execId),
-    },
+    // `record` was read or written just now, after NineData answered: no need to read it again.
+    { unlessSent: runResultEventId(execId), current: record },
   );
   if (watch === null) {
     const winner = (await deps.runs.getRun(execId)) ?? record;
