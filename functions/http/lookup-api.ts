@@ -91,6 +91,10 @@ const execIdParams = z.strictObject({ execId: execIdSchema });
 const taskIdParams = z.strictObject({ taskId: taskIdSchema });
 
 export function lookupRoutes(deps: LookupApiDeps): Route[] {
+  const answerWatch = (result: WatchRequestResult): RouteResponse => {
+    deps.metrics.count('WatchRequests', { result: result.kind });
+    return watchResponse(result);
+  };
   return [
     route('GET', '/runs/{execId}', {
       params: execIdParams,
@@ -133,9 +137,7 @@ export function lookupRoutes(deps: LookupApiDeps): Route[] {
       body: watchBodySchema,
       async handle({ params }) {
         deps.log.appendKeys({ execId: params.execId });
-        const result = await watchRun(deps, params.execId);
-        deps.metrics.count('WatchRequests', { result: result.kind });
-        return watchResponse(result);
+        return answerWatch(await watchRun(deps, params.execId));
       },
     }),
     route('GET', '/tasks/{taskId}', {
@@ -153,9 +155,7 @@ export function lookupRoutes(deps: LookupApiDeps): Route[] {
       body: watchBodySchema,
       async handle({ params }) {
         deps.log.appendKeys({ taskId: params.taskId });
-        const result = await watchLatestRun(deps, params.taskId);
-        deps.metrics.count('WatchRequests', { result: result.kind });
-        return watchResponse(result);
+        return answerWatch(await watchLatestRun(deps, params.taskId));
       },
     }),
     route('POST', '/tasks/{taskId}/runs', {
