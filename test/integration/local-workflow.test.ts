@@ -1,17 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { newWatch, watchStateOf } from '../../functions/core/watch';
 import { watchDefinition } from '../../lib/local/definition';
 import { LocalWorkflow } from '../../lib/local/local-workflow';
 
-const state = {
-  execId: '1',
-  attempt: 1,
-  generation: 0,
-  polls: 0,
-  totalPolls: 0,
-  startedAt: '2026-05-08T08:00:00.000Z',
-  deadline: '2026-05-09T08:00:00.000Z',
-};
+const state = watchStateOf(newWatch('1', 1, new Date('2026-05-08T08:00:00Z'), { deadlineSeconds: 86_400 }));
 
 describe('LocalWorkflow', () => {
   const definition = watchDefinition();

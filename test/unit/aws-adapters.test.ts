@@ -12,6 +12,7 @@ import { countingCredentialFailures } from '../../functions/adapters/ninedata-me
 import { secretCredentials } from '../../functions/adapters/secret-credentials';
 import { SfnWatchStarter } from '../../functions/adapters/sfn-watch-starter';
 import { SnsResultPublisher } from '../../functions/adapters/sns-result-publisher';
+import { newWatch, watchStateOf } from '../../functions/core/watch';
 
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
@@ -53,15 +54,7 @@ describe('SnsResultPublisher', () => {
 });
 
 describe('SfnWatchStarter', () => {
-  const state = {
-    execId: '7',
-    attempt: 1,
-    generation: 0,
-    polls: 0,
-    totalPolls: 0,
-    startedAt: '2026-05-08T08:00:00.000Z',
-    deadline: '2026-05-09T08:00:00.000Z',
-  };
+  const state = watchStateOf(newWatch('7', 1, new Date('2026-05-08T08:00:00Z'), { deadlineSeconds: 86_400 }));
 
   it('starts the named execution with the watch state as input', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
